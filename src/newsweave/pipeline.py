@@ -1,0 +1,60 @@
+"""The domain operations, one function each, called by the CLI, the scheduler and the web app alike.
+
+A function here wires stages to the store; it neither parses arguments nor prints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+
+from newsweave.models import Article
+from newsweave.store import SaveOutcome, Store
+
+#: Articles written per transaction: an interrupted ingest loses at most one batch, which a
+#: rerun completes.
+INGEST_BATCH = 256
+
+
+@dataclass(slots=True)
+class IngestCounts:
+    new: int = 0
+    updated: int = 0
+    known: int = 0
+
+    @property
+    def stored(self) -> int:
+        return self.new + self.updated
+
+    def add(self, outcomes: Iterable[SaveOutcome]) -> None:
+        for outcome in outcomes:
+            if outcome is SaveOutcome.NEW:
+                self.new += 1
+            elif outcome is SaveOutcome.UPDATED:
+                self.updated += 1
+            else:
+                self.known += 1
+
+
+def _batches(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def ingest_articles(
+    store: Store,
+    articles: Iterable[Article],
+    counts: IngestCounts | None = None,
+    batch_size: int = INGEST_BATCH,
+) -> IngestCounts:
+    """Store articles, each new or changed one once; already known ones are counted, not rewritten.
+
+    Writes in batches, each one transaction. ``counts``, when given, is updated after every
+    commit, so a caller that is interrupted still knows what was stored.
+    """
+    counts = counts if counts is not None else IngestCounts()
+    for batch in _batches(articles, batch_size):
+        counts.add(store.save_articles(batch))
+    return counts

@@ -1,0 +1,320 @@
+"""The SQLite store: one file, WAL mode, migrations applied on open, FTS5 over articles.
+
+The connection runs in autocommit mode and every write goes through ``_transaction``
+(``BEGIN IMMEDIATE`` … ``COMMIT``), so a write happens whole or not at all, even when the
+process is interrupted in the middle of it: SQLite rolls back an unfinished transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+from newsweave.errors import StoreError
+from newsweave.models import Article, Brief, Feed, Story, format_time, parse_time
+from newsweave.stages.dedupe import canonical_url
+from newsweave.store.base import SaveOutcome, StoreStats
+from newsweave.store.migrate import Migration, migrate
+
+_ARTICLE_FIELDS = ("id", "url", "title", "text", "source", "published", "language", "author", "label", "extra")
+_ARTICLE_COLUMNS = ", ".join(_ARTICLE_FIELDS)
+_ARTICLE_COLUMNS_A = ", ".join(f"a.{name}" for name in _ARTICLE_FIELDS)
+_STORY_SUMMARY = """
+    SELECT s.id, s.status, s.merged_into, s.created_at, s.updated_at,
+           COUNT(sa.article_id), COUNT(DISTINCT a.source)
+    FROM stories s
+    LEFT JOIN story_articles sa ON sa.story_id = s.id
+    LEFT JOIN articles a ON a.id = sa.article_id
+"""
+_MAX_MERGE_HOPS = 100
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat()
+
+
+def _time(value: str | None) -> datetime | None:
+    return parse_time(value) if value else None
+
+
+def _canonical_or_none(url: str | None) -> str | None:
+    if not url:
+        return None
+    try:
+        return canonical_url(url)
+    except ValueError:
+        return None
+
+
+def _article_from_row(row: sqlite3.Row) -> Article:
+    return Article(
+        id=row["id"],
+        title=row["title"],
+        text=row["text"],
+        url=row["url"],
+        source=row["source"],
+        published=_time(row["published"]),
+        language=row["language"],
+        author=row["author"],
+        label=row["label"],
+        extra=json.loads(row["extra"]) if row["extra"] else {},
+    )
+
+
+def _article_values(article: Article) -> tuple:
+    return (
+        article.url,
+        _canonical_or_none(article.url),
+        article.title,
+        article.text,
+        article.source,
+        format_time(article.published),
+        article.language,
+        article.author,
+        article.label,
+        json.dumps(article.extra, ensure_ascii=False) if article.extra else None,
+        article.content_hash,
+    )
+
+
+def _story_from_row(row: sqlite3.Row | tuple) -> Story:
+    story_id, status, merged_into, created, updated, articles, outlets = row
+    return Story(story_id, status, _time(created), _time(updated), articles, outlets, merged_into)
+
+
+def _fts_query(text: str) -> str:
+    """Words of a user's query as an FTS5 query that matches all of them, never a syntax error."""
+    words = [word.replace('"', '""') for word in text.split()]
+    return " ".join(f'"{word}"' for word in words)
+
+
+class SQLiteStore:
+    """The Store contract on one SQLite file (or ``:memory:``)."""
+
+    def __init__(self, path: str | Path):
+        self.path = str(path)
+        self._conn = self._connect(self.path)
+        self._lock = threading.RLock()
+        self.applied_migrations: list[Migration] = migrate(self._conn)
+
+    @staticmethod
+    def _connect(path: str) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+        except sqlite3.Error as error:
+            raise StoreError(f"cannot open the database {path}: {error}") from error
+        return conn
+
+    def __enter__(self) -> SQLiteStore:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._conn.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def _query(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    # Articles
+
+    def save_articles(self, articles: Iterable[Article]) -> list[SaveOutcome]:
+        now = _now()
+        with self._transaction() as conn:
+            return [self._save_article(conn, article, now) for article in articles]
+
+    @staticmethod
+    def _save_article(conn: sqlite3.Connection, article: Article, now: str) -> SaveOutcome:
+        row = conn.execute("SELECT content_hash FROM articles WHERE id = ?", (article.id,)).fetchone()
+        if row and row[0] == article.content_hash:
+            return SaveOutcome.KNOWN
+        if row:
+            conn.execute(
+                "UPDATE articles SET url = ?, canonical_url = ?, title = ?, text = ?, source = ?,"
+                " published = ?, language = ?, author = ?, label = ?, extra = ?, content_hash = ?,"
+                " updated_at = ? WHERE id = ?",
+                (*_article_values(article), now, article.id),
+            )
+            return SaveOutcome.UPDATED
+        conn.execute(
+            "INSERT INTO articles (url, canonical_url, title, text, source, published, language,"
+            " author, label, extra, content_hash, id, ingested_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (*_article_values(article), article.id, now, now),
+        )
+        return SaveOutcome.NEW
+
+    def get_article(self, article_id: str) -> Article | None:
+        rows = self._query(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = ?", (article_id,))
+        return _article_from_row(rows[0]) if rows else None
+
+    def find_article_by_url(self, url: str) -> Article | None:
+        canonical = _canonical_or_none(url)
+        rows = self._query(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE canonical_url = ? ORDER BY rowid LIMIT 1",
+            (canonical,),
+        )
+        return _article_from_row(rows[0]) if rows else None
+
+    def is_known(self, url: str) -> bool:
+        return self.find_article_by_url(url) is not None
+
+    def iter_articles(self, batch_size: int = 500) -> Iterator[Article]:
+        last = 0
+        while rows := self._query(
+            f"SELECT rowid, {_ARTICLE_COLUMNS} FROM articles WHERE rowid > ? ORDER BY rowid LIMIT ?",
+            (last, batch_size),
+        ):
+            yield from map(_article_from_row, rows)
+            last = rows[-1]["rowid"]
+
+    def search_articles(self, query: str, limit: int = 20) -> list[Article]:
+        match = _fts_query(query)
+        if not match:
+            return []
+        rows = self._query(
+            f"SELECT {_ARTICLE_COLUMNS_A}"
+            " FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
+            " WHERE articles_fts MATCH ? ORDER BY bm25(articles_fts) LIMIT ?",
+            (match, limit),
+        )
+        return [_article_from_row(row) for row in rows]
+
+    # Stories
+
+    def _resolve_story_id(self, story_id: str) -> str | None:
+        for _ in range(_MAX_MERGE_HOPS):
+            rows = self._query("SELECT merged_into FROM stories WHERE id = ?", (story_id,))
+            if not rows:
+                return None
+            if rows[0]["merged_into"] is None:
+                return story_id
+            story_id = rows[0]["merged_into"]
+        raise StoreError(f"story {story_id} is part of a merge cycle")
+
+    def attach(self, article_id: str, story_id: str) -> None:
+        now = _now()
+        target = self._resolve_story_id(story_id) or story_id
+        try:
+            with self._transaction() as conn:
+                conn.execute(
+                    "INSERT INTO stories (id, created_at, updated_at) VALUES (?, ?, ?)"
+                    " ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at, status = 'active'",
+                    (target, now, now),
+                )
+                conn.execute(
+                    "INSERT INTO story_articles (article_id, story_id, attached_at) VALUES (?, ?, ?)"
+                    " ON CONFLICT (article_id) DO UPDATE SET story_id = excluded.story_id,"
+                    " attached_at = excluded.attached_at",
+                    (article_id, target, now),
+                )
+        except sqlite3.IntegrityError:
+            raise StoreError(f"cannot attach article {article_id!r}: no such article") from None
+
+    def get_story(self, story_id: str) -> Story | None:
+        resolved = self._resolve_story_id(story_id)
+        if resolved is None:
+            return None
+        rows = self._query(_STORY_SUMMARY + " WHERE s.id = ? GROUP BY s.id", (resolved,))
+        return _story_from_row(tuple(rows[0]))
+
+    def list_stories(self, limit: int = 50, offset: int = 0) -> list[Story]:
+        rows = self._query(
+            _STORY_SUMMARY + " WHERE s.status != 'merged' GROUP BY s.id"
+            " ORDER BY s.updated_at DESC, s.rowid DESC LIMIT ? OFFSET ?",
+            (limit, offset),
+        )
+        return [_story_from_row(tuple(row)) for row in rows]
+
+    def story_articles(self, story_id: str) -> list[Article]:
+        resolved = self._resolve_story_id(story_id)
+        rows = self._query(
+            f"SELECT {_ARTICLE_COLUMNS_A}"
+            " FROM story_articles sa JOIN articles a ON a.id = sa.article_id"
+            " WHERE sa.story_id = ? ORDER BY a.published, a.rowid",
+            (resolved,),
+        )
+        return [_article_from_row(row) for row in rows]
+
+    # Briefs
+
+    def save_brief(self, brief: Brief) -> None:
+        payload = json.dumps(brief.to_dict(), ensure_ascii=False)
+        try:
+            with self._transaction() as conn:
+                conn.execute(
+                    "INSERT INTO briefs (story_id, engine, brief, written_at) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (story_id) DO UPDATE SET engine = excluded.engine,"
+                    " brief = excluded.brief, written_at = excluded.written_at",
+                    (brief.story, brief.engine, payload, _now()),
+                )
+        except sqlite3.IntegrityError:
+            raise StoreError(f"cannot save a brief for story {brief.story!r}: no such story") from None
+
+    def get_brief(self, story_id: str) -> Brief | None:
+        resolved = self._resolve_story_id(story_id)
+        rows = self._query("SELECT brief FROM briefs WHERE story_id = ?", (resolved,))
+        return Brief.from_dict(json.loads(rows[0]["brief"])) if rows else None
+
+    # Feeds
+
+    def add_feed(self, feed: Feed) -> bool:
+        added = format_time(feed.added) or _now()
+        with self._transaction() as conn:
+            cursor = conn.execute(
+                "INSERT INTO feeds (url, name, added_at) VALUES (?, ?, ?) ON CONFLICT (url) DO NOTHING",
+                (feed.url, feed.name, added),
+            )
+            return cursor.rowcount == 1
+
+    def list_feeds(self) -> list[Feed]:
+        rows = self._query("SELECT url, name, added_at FROM feeds ORDER BY rowid")
+        return [Feed(row["url"], row["name"], _time(row["added_at"])) for row in rows]
+
+    def remove_feed(self, url: str) -> bool:
+        with self._transaction() as conn:
+            return conn.execute("DELETE FROM feeds WHERE url = ?", (url,)).rowcount == 1
+
+    # The whole store
+
+    def stats(self) -> StoreStats:
+        row = self._query(
+            "SELECT (SELECT COUNT(*) FROM articles),"
+            " (SELECT COUNT(DISTINCT source) FROM articles),"
+            " (SELECT COUNT(*) FROM stories WHERE status != 'merged'),"
+            " (SELECT COUNT(*) FROM briefs),"
+            " (SELECT COUNT(*) FROM feeds)"
+        )[0]
+        return StoreStats(*row)
+
+    def check_integrity(self) -> list[str]:
+        """Problems SQLite finds in the file and the full-text index; empty when sound."""
+        problems = [r[0] for r in self._query("PRAGMA integrity_check") if r[0] != "ok"]
+        try:
+            with self._transaction() as conn:
+                conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
+        except sqlite3.DatabaseError as error:
+            problems.append(f"full-text index: {error}")
+        return problems
