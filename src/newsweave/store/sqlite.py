@@ -111,7 +111,9 @@ class SQLiteStore:
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
         except sqlite3.Error as error:
-            raise StoreError(f"cannot open the database {path}: {error}") from error
+            raise StoreError(
+                f"cannot open the database {path}: {error} (does its folder exist, and may newsweave write there?)"
+            ) from error
         return conn
 
     def __enter__(self) -> SQLiteStore:

@@ -1,0 +1,33 @@
+"""Canonical URLs: two links to one page compare equal; different pages never do."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsweave.stages.dedupe import canonical_url, content_digest
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("HTTPS://Example.COM/Path", "https://example.com/Path"),
+    ("https://example.com", "https://example.com/"),
+    ("http://example.com:80/a", "http://example.com/a"),
+    ("https://example.com:8443/a", "https://example.com:8443/a"),
+    ("https://example.com/a#section", "https://example.com/a"),
+    ("https://user:pw@example.com/a", "https://example.com/a"),
+    ("https://example.com/a?utm_source=rss&utm_MEDIUM=x&id=5", "https://example.com/a?id=5"),
+    ("https://example.com/a?fbclid=1&gclid=2&b=2&a=1", "https://example.com/a?a=1&b=2"),
+    ("https://example.com./a", "https://example.com/a"),
+])
+def test_canonical_url(url, expected):
+    assert canonical_url(url) == expected
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "mailto:a@b.c", "/relative/path", "https://", "data:text/html,x"])
+def test_only_absolute_http_urls_have_a_canonical_form(url):
+    with pytest.raises(ValueError):
+        canonical_url(url)
+
+
+def test_content_digest_tells_exact_duplicates():
+    assert content_digest("T", "Body") == content_digest("T", "Body")
+    assert content_digest("T", "Body") != content_digest("T", "Body.")

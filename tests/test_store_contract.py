@@ -1,0 +1,139 @@
+"""The Store contract. Every backend runs these tests (SQLite now; PostgreSQL joins ``BACKENDS`` later)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from newsweave.errors import StoreError
+from newsweave.models import Article, Brief, Citation, Claim, Coverage, Feed, SourceRef
+from newsweave.store import SaveOutcome, SQLiteStore
+
+BACKENDS = {"sqlite": lambda tmp_path: SQLiteStore(tmp_path / "contract.db")}
+
+
+@pytest.fixture(params=sorted(BACKENDS))
+def store(request, tmp_path):
+    opened = BACKENDS[request.param](tmp_path)
+    yield opened
+    opened.close()
+
+
+def make_article(n: int, **fields) -> Article:
+    values = {"id": f"a{n}", "title": f"Title {n}", "text": f"Text of article {n}.", "source": "Outlet", **fields}
+    return Article(**values)
+
+
+def test_saving_reports_new_known_and_updated(store):
+    first = make_article(1)
+    assert store.save_articles([first, make_article(2)]) == [SaveOutcome.NEW, SaveOutcome.NEW]
+    assert store.save_articles([first]) == [SaveOutcome.KNOWN]
+    assert store.save_articles([make_article(1, text="Changed.")]) == [SaveOutcome.UPDATED]
+    assert store.get_article("a1").text == "Changed."
+    assert store.stats().articles == 2
+
+
+def test_an_article_comes_back_exactly_as_saved(store):
+    saved = make_article(
+        1,
+        url="https://example.com/x",
+        published=datetime(2025, 2, 12, 14, 5, tzinfo=timezone.utc),
+        language="en",
+        author="Jane Doe",
+        label="gold-1",
+        extra={"leaning": "left", "tags": ["a"]},
+    )
+    store.save_articles([saved])
+    assert store.get_article("a1") == saved
+    assert store.get_article("missing") is None
+
+
+def test_find_by_url_uses_the_canonical_form(store):
+    store.save_articles([make_article(1, url="https://Example.com:443/story?id=7&utm_source=rss#top")])
+    assert store.find_article_by_url("https://example.com/story?utm_medium=x&id=7").id == "a1"
+    assert store.is_known("https://example.com/story?id=7")
+    assert not store.is_known("https://example.com/story?id=8")
+
+
+def test_iteration_is_in_first_stored_order(store):
+    store.save_articles([make_article(n) for n in (3, 1, 2)])
+    store.save_articles([make_article(3, text="Updated later.")])
+    assert [a.id for a in store.iter_articles(batch_size=2)] == ["a3", "a1", "a2"]
+
+
+def test_full_text_search_finds_words_and_follows_updates(store):
+    store.save_articles([
+        make_article(1, title="Parliament passes budget", text="The vote was close."),
+        make_article(2, title="Storm hits the coast", text="Thousands without power."),
+    ])
+    assert [a.id for a in store.search_articles("budget")] == ["a1"]
+    assert [a.id for a in store.search_articles("POWER thousands")] == ["a2"]
+    store.save_articles([make_article(2, title="Storm weakens", text="Power restored.")])
+    assert store.search_articles("thousands") == []
+    assert store.search_articles('"unbalanced AND (') == []
+    assert store.search_articles("   ") == []
+
+
+def test_attach_creates_stories_and_moves_articles(store):
+    store.save_articles([make_article(n, source=src) for n, src in ((1, "A"), (2, "B"), (3, "B"))])
+    store.attach("a1", "s1")
+    store.attach("a2", "s1")
+    store.attach("a3", "s2")
+    story = store.get_story("s1")
+    assert (story.articles, story.outlets, story.status) == (2, 2, "active")
+    store.attach("a2", "s2")
+    assert store.get_story("s1").articles == 1
+    assert [a.id for a in store.story_articles("s2")] == ["a2", "a3"]
+    assert [s.id for s in store.list_stories()] == ["s2", "s1"]
+    assert store.stats().stories == 2
+
+
+def test_attaching_an_unknown_article_is_an_error_and_changes_nothing(store):
+    with pytest.raises(StoreError, match="no such article"):
+        store.attach("ghost", "s1")
+    assert store.get_story("s1") is None
+
+
+def test_a_brief_round_trips(store):
+    store.save_articles([make_article(1)])
+    store.attach("a1", "s1")
+    citation = Citation("a1", 0, 8, "Text of ")
+    brief = Brief(
+        story="s1",
+        headline="Title 1",
+        headline_from="a1",
+        summary=(Claim("Text of article 1.", (citation,), ("Outlet",)),),
+        sources=(SourceRef("a1", "Title 1", None, "Outlet", None),),
+        coverage=Coverage(1, 1, None, None),
+        engine="test/1",
+    )
+    store.save_brief(brief)
+    assert store.get_brief("s1") == brief
+    assert store.stats().briefs == 1
+    with pytest.raises(StoreError, match="no such story"):
+        store.save_brief(Brief(story="nope", headline="h", headline_from=None))
+
+
+def test_feeds_are_added_once_listed_and_removed(store):
+    assert store.add_feed(Feed("https://example.com/rss", "Example"))
+    assert not store.add_feed(Feed("https://example.com/rss", "Again"))
+    store.add_feed(Feed("https://other.example/atom"))
+    assert [(f.url, f.name) for f in store.list_feeds()] == [
+        ("https://example.com/rss", "Example"),
+        ("https://other.example/atom", None),
+    ]
+    assert store.remove_feed("https://example.com/rss")
+    assert not store.remove_feed("https://example.com/rss")
+    assert store.stats().feeds == 1
+
+
+def test_a_failed_batch_stores_nothing(store):
+    def articles():
+        yield make_article(1)
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        store.save_articles(articles())
+    assert store.stats().articles == 0
+    assert store.save_articles([make_article(1)]) == [SaveOutcome.NEW]
