@@ -12,6 +12,7 @@ run: $(STAMP)
 	$(BIN)/newsweave stats
 
 test: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

@@ -68,7 +68,8 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     print(f"ingest, new articles:        {counts.new / cold:10,.0f} articles/s  ({counts.new:,} in {cold:.2f} s)")
     print(f"ingest, all already known:   {count / again:10,.0f} articles/s  ({count:,} in {again:.2f} s)")
-    print(f"export:                      {exported / exported_time:10,.0f} articles/s  ({exported:,} in {exported_time:.2f} s)")
+    export_rate = exported / exported_time
+    print(f"export:                      {export_rate:10,.0f} articles/s  ({exported:,} in {exported_time:.2f} s)")
     print(f"database size: {size_mb:.1f} MB; peak memory: {peak_mb:.0f} MB")
 
 

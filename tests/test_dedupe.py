@@ -22,7 +22,10 @@ def test_canonical_url(url, expected):
     assert canonical_url(url) == expected
 
 
-@pytest.mark.parametrize("url", ["javascript:alert(1)", "mailto:a@b.c", "/relative/path", "https://", "data:text/html,x"])
+NOT_WEB_PAGES = ["javascript:alert(1)", "mailto:a@b.c", "/relative/path", "https://", "data:text/html,x"]
+
+
+@pytest.mark.parametrize("url", NOT_WEB_PAGES)
 def test_only_absolute_http_urls_have_a_canonical_form(url):
     with pytest.raises(ValueError):
         canonical_url(url)

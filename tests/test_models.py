@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from newsweave.models import (
-    Article, Brief, Citation, Claim, Coverage, Disagreement, Quote, SourceRef, TimelineEntry,
+    Article,
+    Brief,
+    Citation,
+    Claim,
+    Coverage,
+    Disagreement,
+    Quote,
+    SourceRef,
+    TimelineEntry,
 )
 
 BRIEF_KEYS = {"story", "headline", "headline_from", "summary", "key_facts", "quotes", "background",
@@ -13,7 +21,7 @@ BRIEF_KEYS = {"story", "headline", "headline_from", "summary", "key_facts", "quo
 
 
 def sample_brief() -> Brief:
-    when = datetime(2025, 2, 12, 14, 5, tzinfo=timezone.utc)
+    when = datetime(2025, 2, 12, 14, 5, tzinfo=UTC)
     a = Citation("a1", 0, 5, "Hello")
     b = Citation("b1", 10, 15, "World")
     return Brief(

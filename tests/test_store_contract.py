@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -38,7 +38,7 @@ def test_an_article_comes_back_exactly_as_saved(store):
     saved = make_article(
         1,
         url="https://example.com/x",
-        published=datetime(2025, 2, 12, 14, 5, tzinfo=timezone.utc),
+        published=datetime(2025, 2, 12, 14, 5, tzinfo=UTC),
         language="en",
         author="Jane Doe",
         label="gold-1",

@@ -10,14 +10,17 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from itertools import chain
-from typing import IO, Iterator
+from typing import IO
 
 import click
 
 from newsweave import __version__, settings
 from newsweave.errors import NewsweaveError
+from newsweave.evaluation.clustering import score_clustering, story_labels
+from newsweave.jsonl import read_records
 from newsweave.models import Article
 from newsweave.pipeline import IngestCounts, ingest_articles
 from newsweave.progress import LineProgress, ProgressReader
@@ -35,6 +38,10 @@ class _Commands(click.Group):
             return super().invoke(ctx)
         except NewsweaveError as error:
             click.echo(f"error: {error}", err=True)
+            ctx.exit(EXIT_ERROR)
+        except OSError as error:
+            where = f"{error.filename}: " if error.filename else ""
+            click.echo(f"error: {where}{error.strerror or error}", err=True)
             ctx.exit(EXIT_ERROR)
 
 
@@ -184,3 +191,48 @@ def stats(fmt: str, db_path: str | None) -> None:
     for name, value in counts.items():
         click.echo(f"{name:<10}{value:>10,}")
     click.echo(f"{'database':<10}{path}")
+
+
+# eval
+
+
+@main.group(name="eval", cls=_Commands)
+def evaluate() -> None:
+    """Measure quality against gold data: the figures the project reports."""
+
+
+def _labels_of(path: str) -> dict[str, str]:
+    with _open_input(path) as (stream, _):
+        labels, problems = story_labels(read_records(stream))
+    for problem in problems:
+        click.echo(f"{path}:{problem.replace(': ', ': skipped: ', 1)}", err=True)
+    return labels
+
+
+@evaluate.command()
+@click.argument("gold", metavar="GOLD.jsonl", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@click.argument("assignments", metavar="ASSIGNMENTS.jsonl", type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def clustering(gold: str, assignments: str, fmt: str) -> None:
+    """BCubed and pairwise precision, recall and F1 of story assignments against gold labels.
+
+    GOLD has an ``id`` and a gold ``story`` per line (an evaluation articles file);
+    ASSIGNMENTS is what ``newsweave cluster`` wrote. Every gold article must be assigned.
+
+    \b
+    Example:
+      newsweave cluster dev.articles.jsonl -o dev.assignments.jsonl
+      newsweave eval clustering dev.articles.jsonl dev.assignments.jsonl
+    """
+    try:
+        scores = score_clustering(_labels_of(gold), _labels_of(assignments))
+    except ValueError as error:
+        raise NewsweaveError(f"cannot score {assignments} against {gold}: {error}") from None
+    if fmt == "json":
+        click.echo(json.dumps(scores.to_dict()))
+        return
+    click.echo(f"{'':<10}{'precision':>10}{'recall':>10}{'F1':>10}")
+    for name, prf in (("BCubed", scores.bcubed), ("pairwise", scores.pairwise)):
+        click.echo(f"{name:<10}{prf.precision:>10.4f}{prf.recall:>10.4f}{prf.f1:>10.4f}")
+    click.echo(f"{scores.articles} articles, {scores.gold_stories} gold stories, "
+               f"{scores.predicted_stories} predicted stories")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 #: Keys of the article JSON form (FORMATS.md §1) that map onto Article fields.
@@ -23,7 +23,7 @@ def parse_time(value: str) -> datetime:
     Raises ValueError when ``value`` is not ISO 8601.
     """
     parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def format_time(value: datetime | None) -> str | None:

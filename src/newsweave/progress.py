@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import IO, TextIO
 
@@ -15,7 +16,8 @@ class LineProgress:
         self.label, self.lines, self._every, self._out = label, 0, every, out
         self._bar = None
         if out.isatty():
-            self._bar = tqdm(total=total_bytes, desc=label, unit="B", unit_scale=True, file=out, leave=False)
+            name = os.path.basename(label)
+            self._bar = tqdm(total=total_bytes, desc=name, unit="B", unit_scale=True, file=out, leave=False)
 
     def advance(self, nbytes: int, line_ended: bool = True) -> None:
         self.lines += line_ended

@@ -46,4 +46,4 @@ def canonical_url(url: str) -> str:
 
 def content_digest(title: str, text: str) -> str:
     """A digest of an article's words, equal for exact duplicates whatever their URL."""
-    return hashlib.sha256(f"{title}\n\n{text}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"{title}\n\n{text}".encode()).hexdigest()

@@ -17,12 +17,9 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from newsweave.errors import InvalidRecord
+from newsweave.jsonl import MAX_LINE_BYTES, read_records
 from newsweave.models import ARTICLE_KEYS, Article, parse_time
 from newsweave.stages.dedupe import canonical_url
-
-#: A line longer than this is refused rather than read into memory whole.
-MAX_LINE_BYTES = 16 * 1024 * 1024
-_READ_CHUNK = 1024 * 1024
 
 # Characters that carry no text: byte order mark, zero-width space, word joiner, soft hyphen.
 # (Zero-width joiners and direction marks stay: some scripts need them.)
@@ -121,55 +118,16 @@ class ParsedLine:
     problem: str | None = None
 
 
-def _raw_lines(stream: IO[bytes], max_bytes: int) -> Iterator[tuple[int, bytes | None]]:
-    """Numbered lines of a binary stream; None stands for a line longer than ``max_bytes``."""
-    number = 0
-    while chunk := stream.readline(max_bytes + 1):
-        number += 1
-        if len(chunk) <= max_bytes or chunk.endswith(b"\n"):
-            yield number, chunk
-            continue
-        while (rest := stream.readline(_READ_CHUNK)) and not rest.endswith(b"\n"):
-            pass
-        yield number, None
-
-
-def _decode(raw: bytes, number: int) -> str:
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise InvalidRecord(f"not valid UTF-8 (byte {raw[error.start]:#04x} at offset {error.start})") from None
-    return text.lstrip("\ufeff") if number == 1 else text
-
-
-def _refuse_constant(name: str) -> Any:
-    raise InvalidRecord(f"not valid JSON: {name} is not a JSON number")
-
-
-def parse_line(raw: bytes, number: int) -> ParsedLine:
-    """Decode, parse and validate one line of article JSONL."""
-    try:
-        text = _decode(raw, number)
-        if not text.strip():
-            return ParsedLine(number)
-        try:
-            record = json.loads(text, parse_constant=_refuse_constant)
-        except json.JSONDecodeError as error:
-            raise InvalidRecord(f"not valid JSON: {error.msg} (column {error.colno})") from None
-        return ParsedLine(number, article=article_from_record(record))
-    except InvalidRecord as invalid:
-        return ParsedLine(number, problem=invalid.reason)
-
-
 def read_articles(stream: IO[bytes], max_line_bytes: int = MAX_LINE_BYTES) -> Iterator[ParsedLine]:
     """Every non-blank line of an article JSONL stream, parsed; bad lines carry their problem."""
-    for number, raw in _raw_lines(stream, max_line_bytes):
-        if raw is None:
-            yield ParsedLine(number, problem=f"line is longer than {max_line_bytes:,} bytes")
+    for line in read_records(stream, max_line_bytes):
+        if line.problem:
+            yield ParsedLine(line.number, problem=line.problem)
             continue
-        parsed = parse_line(raw, number)
-        if parsed.article or parsed.problem:
-            yield parsed
+        try:
+            yield ParsedLine(line.number, article=article_from_record(line.value))
+        except InvalidRecord as invalid:
+            yield ParsedLine(line.number, problem=invalid.reason)
 
 
 def article_lines(articles: Iterable[Article]) -> Iterator[str]:

@@ -12,7 +12,7 @@ import hashlib
 import re
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import resources
 
 from newsweave.errors import MigrationError
@@ -96,7 +96,7 @@ def _apply(conn: sqlite3.Connection, migration: Migration) -> bool:
             conn.execute(statement)
         conn.execute(
             "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)",
-            (migration.version, migration.name, migration.checksum, datetime.now(timezone.utc).isoformat()),
+            (migration.version, migration.name, migration.checksum, datetime.now(UTC).isoformat()),
         )
         conn.execute("COMMIT")
         return True

@@ -1,0 +1,1 @@
+"""Evaluation: the measures behind ``newsweave eval …``, computed the same way for everyone."""
