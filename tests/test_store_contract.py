@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import numpy as np
 import pytest
 
 from newsweave.errors import StoreError
@@ -137,3 +138,19 @@ def test_a_failed_batch_stores_nothing(store):
         store.save_articles(articles())
     assert store.stats().articles == 0
     assert store.save_articles([make_article(1)]) == [SaveOutcome.NEW]
+
+
+def test_embeddings_are_cached_by_model_and_key(store):
+    vectors = {"k1": np.array([0.5, -1.25, 3.0], dtype=np.float32), "k2": np.zeros(3, dtype=np.float32)}
+    store.save_embeddings("model-a", vectors)
+    found = store.get_embeddings("model-a", ["k1", "k2", "k3", "k1"])
+    assert sorted(found) == ["k1", "k2"]
+    assert np.array_equal(found["k1"], vectors["k1"]) and found["k1"].dtype == np.float32
+    assert store.get_embeddings("model-b", ["k1"]) == {}
+
+
+def test_many_embeddings_are_looked_up_at_once(store):
+    vectors = {f"key-{n}": np.full(4, n, dtype=np.float32) for n in range(1_200)}
+    store.save_embeddings("m", vectors)
+    found = store.get_embeddings("m", list(vectors))
+    assert len(found) == 1_200 and found["key-1199"][0] == 1199

@@ -7,9 +7,11 @@ One contract test suite (``tests/test_store_contract.py``) runs against every ba
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
+
+import numpy as np
 
 from newsweave.models import Article, Brief, Feed, Story
 
@@ -82,6 +84,12 @@ class Store(Protocol):
     def list_feeds(self) -> list[Feed]: ...
 
     def remove_feed(self, url: str) -> bool: ...
+
+    # Embeddings, cached by model name and content key (a digest of the exact text)
+    def get_embeddings(self, model: str, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        """The cached vectors among ``keys``; keys never embedded are absent."""
+
+    def save_embeddings(self, model: str, vectors: Mapping[str, np.ndarray]) -> None: ...
 
     # The whole store
     def stats(self) -> StoreStats: ...

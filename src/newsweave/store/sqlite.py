@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+
+import numpy as np
 
 from newsweave.errors import StoreError
 from newsweave.models import Article, Brief, Feed, Story, format_time, parse_time
@@ -32,6 +34,7 @@ _STORY_SUMMARY = """
     LEFT JOIN articles a ON a.id = sa.article_id
 """
 _MAX_MERGE_HOPS = 100
+_SQL_VARIABLES = 500
 
 
 def _now() -> str:
@@ -298,6 +301,26 @@ class SQLiteStore:
     def remove_feed(self, url: str) -> bool:
         with self._transaction() as conn:
             return conn.execute("DELETE FROM feeds WHERE url = ?", (url,)).rowcount == 1
+
+    # Embeddings
+
+    def get_embeddings(self, model: str, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        found: dict[str, np.ndarray] = {}
+        unique = list(dict.fromkeys(keys))
+        for start in range(0, len(unique), _SQL_VARIABLES):
+            chunk = unique[start : start + _SQL_VARIABLES]
+            rows = self._query(
+                f"SELECT content_key, vector FROM embeddings WHERE model = ?"
+                f" AND content_key IN ({', '.join('?' * len(chunk))})",
+                (model, *chunk),
+            )
+            found.update((row[0], np.frombuffer(row[1], dtype="<f4")) for row in rows)
+        return found
+
+    def save_embeddings(self, model: str, vectors: Mapping[str, np.ndarray]) -> None:
+        rows = [(model, key, np.asarray(vector, dtype="<f4").tobytes()) for key, vector in vectors.items()]
+        with self._transaction() as conn:
+            conn.executemany("INSERT OR IGNORE INTO embeddings (model, content_key, vector) VALUES (?, ?, ?)", rows)
 
     # The whole store
 
