@@ -4,7 +4,10 @@
     ├── InvalidRecord              one input record is unusable; the batch goes on without it
     ├── StoreError                 the database cannot be used as asked
     │   └── MigrationError         the schema cannot be brought up to date
-    └── SettingError               a setting has a value newsweave cannot use
+    ├── SettingError               a setting has a value newsweave cannot use
+    └── FetchError                 a URL could not be fetched; ``reason`` says why in plain words
+        ├── AddressRefused         the host is on a private, loopback or link-local network
+        └── RobotsRefused          the site's robots.txt does not allow newsweave there
 
 Messages say what was wrong, where, and what to do next.
 """
@@ -35,3 +38,19 @@ class MigrationError(StoreError):
 
 class SettingError(NewsweaveError):
     """A setting has a value that cannot be used."""
+
+
+class FetchError(NewsweaveError):
+    """A URL could not be fetched. ``status`` is the last HTTP status seen, if any."""
+
+    def __init__(self, url: str, reason: str, status: int | None = None):
+        super().__init__(f"{url}: {reason}")
+        self.url, self.reason, self.status = url, reason, status
+
+
+class AddressRefused(FetchError):
+    """The URL's host resolves to an address newsweave does not fetch from by default."""
+
+
+class RobotsRefused(FetchError):
+    """The site's robots.txt disallows the URL for newsweave."""

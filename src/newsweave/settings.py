@@ -28,6 +28,12 @@ SETTINGS: tuple[Setting, ...] = (
         default="newsweave.db",
         help="Path of the SQLite database (created when missing). Option: --db PATH.",
     ),
+    Setting(
+        name="allow_private_networks",
+        env="NEWSWEAVE_ALLOW_PRIVATE_NETWORKS",
+        default="0",
+        help="Fetch from private, loopback and link-local addresses (1 to allow; for tests and intranet feeds).",
+    ),
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
@@ -42,3 +48,16 @@ def resolve(name: str, option_value: str | None = None) -> str:
     if option_value is not None:
         return option_value
     return os.environ.get(setting.env) or setting.default
+
+
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
+
+
+def resolve_flag(name: str, option_value: bool | None = None) -> bool:
+    """A yes/no setting: the option if given, else its environment variable (1/0, true/false), else the default."""
+    if option_value is not None:
+        return option_value
+    raw = resolve(name).strip().lower()
+    if raw not in _TRUE | _FALSE:
+        raise SettingError(f"{_BY_NAME[name].env}={raw!r}: use 1 or 0")
+    return raw in _TRUE
