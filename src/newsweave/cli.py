@@ -6,6 +6,7 @@ Exit codes: 0 success; 1 done, but some input was skipped (each reported on stde
 
 from __future__ import annotations
 
+import gzip
 import json
 import logging
 import os
@@ -13,6 +14,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from itertools import chain
+from pathlib import Path
 from typing import IO
 
 import click
@@ -20,10 +22,13 @@ import click
 from newsweave import __version__, settings
 from newsweave.errors import NewsweaveError
 from newsweave.evaluation.clustering import score_clustering, story_labels
+from newsweave.evaluation.extraction import score_extraction
+from newsweave.http import Fetcher, FetchPolicy
 from newsweave.jsonl import read_records
 from newsweave.models import Article
-from newsweave.pipeline import IngestCounts, ingest_articles
+from newsweave.pipeline import IngestCounts, extract_url, ingest_articles
 from newsweave.progress import LineProgress, ProgressReader
+from newsweave.stages.extract import Page, extract_page
 from newsweave.stages.ingest import article_lines, read_articles
 from newsweave.store import open_store
 
@@ -193,6 +198,46 @@ def stats(fmt: str, db_path: str | None) -> None:
     click.echo(f"{'database':<10}{path}")
 
 
+# extract
+
+
+def _fetch_policy() -> FetchPolicy:
+    return FetchPolicy(allow_private_networks=settings.resolve_flag("allow_private_networks"))
+
+
+def _read_page(path_or_url: str) -> Page:
+    if path_or_url.startswith(("http://", "https://")):
+        with Fetcher(_fetch_policy()) as fetcher:
+            return extract_url(fetcher, path_or_url)
+    data = Path(path_or_url).read_bytes()
+    return extract_page(gzip.decompress(data) if path_or_url.endswith(".gz") else data)
+
+
+@main.command()
+@click.argument("path_or_url", metavar="PATH_OR_URL")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def extract(path_or_url: str, fmt: str) -> None:
+    """Show what newsweave extracts from one article page: title, text, time, author, URL, language.
+
+    PATH_OR_URL is a saved page (.html or .html.gz) or an http(s) URL, fetched politely.
+
+    \b
+    Example:
+      newsweave extract https://www.example.com/news/story.html
+      newsweave extract saved-page.html --format json
+    """
+    page = _read_page(path_or_url)
+    if fmt == "json":
+        click.echo(json.dumps(page.to_dict(), ensure_ascii=False))
+        return
+    for name in ("title", "published", "author", "url", "language", "partial"):
+        value = page.to_dict()[name]
+        if value:
+            click.echo(f"{name + ':':<11}{value}")
+    click.echo("")
+    click.echo(page.text)
+
+
 # eval
 
 
@@ -236,3 +281,32 @@ def clustering(gold: str, assignments: str, fmt: str) -> None:
         click.echo(f"{name:<10}{prf.precision:>10.4f}{prf.recall:>10.4f}{prf.f1:>10.4f}")
     click.echo(f"{scores.articles} articles, {scores.gold_stories} gold stories, "
                f"{scores.predicted_stories} predicted stories")
+
+
+def _benchmark_pages(truth_path: str, html_dir: str) -> Iterator[tuple[str, str]]:
+    truth = json.loads(Path(truth_path).read_text(encoding="utf-8"))
+    for key, entry in truth.items():
+        page = Path(html_dir) / f"{key}.html.gz"
+        html = gzip.decompress(page.read_bytes()) if page.exists() else (Path(html_dir) / f"{key}.html").read_bytes()
+        yield entry.get("articleBody", ""), extract_page(html, entry.get("url")).text
+
+
+@evaluate.command()
+@click.argument("truth", metavar="GROUND_TRUTH.json", type=click.Path(exists=True, dir_okay=False))
+@click.argument("html_dir", metavar="HTML_DIR", type=click.Path(exists=True, file_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def extraction(truth: str, html_dir: str, fmt: str) -> None:
+    """Body extraction F1 on the article-extraction-benchmark's pages (word 4-gram shingles).
+
+    GROUND_TRUTH.json maps each page's key to its true ``articleBody``; HTML_DIR holds KEY.html.gz.
+
+    \b
+    Example:
+      newsweave eval extraction ../shared/data/extraction/ground-truth.json ../shared/data/extraction/html
+    """
+    scores = score_extraction(_benchmark_pages(truth, html_dir))
+    if fmt == "json":
+        click.echo(json.dumps(scores.to_dict()))
+        return
+    click.echo(f"precision {scores.precision:.4f}  recall {scores.recall:.4f}  F1 {scores.f1:.4f}")
+    click.echo(f"{scores.pages} pages")

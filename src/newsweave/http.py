@@ -166,6 +166,7 @@ class Fetcher:
 
         Returns the response (status 200, or 304 when unchanged); raises FetchError otherwise.
         """
+        check_address(url, self.policy.allow_private_networks)
         if obey_robots and not self.robots_allow(url):
             raise RobotsRefused(url, "the site's robots.txt does not allow newsweave to fetch this page")
         headers = {}

@@ -9,7 +9,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 
+from newsweave.http import Fetcher
 from newsweave.models import Article
+from newsweave.stages.extract import Page, extract_page
 from newsweave.store import SaveOutcome, Store
 
 #: Articles written per transaction: an interrupted ingest loses at most one batch, which a
@@ -58,3 +60,9 @@ def ingest_articles(
     for batch in _batches(articles, batch_size):
         counts.add(store.save_articles(batch))
     return counts
+
+
+def extract_url(fetcher: Fetcher, url: str) -> Page:
+    """Fetch one article page (obeying robots.txt) and extract it."""
+    response = fetcher.get(url, obey_robots=True)
+    return extract_page(response.body, response.url)
