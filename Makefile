@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 .PHONY: run test bench install clean
 
 run: $(STAMP)
-	$(BIN)/newsweave stats
+	$(BIN)/newsweave run
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

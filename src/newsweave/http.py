@@ -3,7 +3,8 @@
 Polite: a User-Agent that names newsweave and its project page; one request at a time per host
 with a pause between requests (hosts run in parallel); conditional GET (ETag, Last-Modified),
 so an unchanged feed costs a 304; robots.txt honoured for article pages; retries with
-exponential backoff and jitter on 429, 5xx and connection errors, honouring Retry-After.
+exponential backoff and jitter on 429, 5xx and connection errors, honouring Retry-After (a
+server that does not answer in time is not asked again in the same run).
 
 Defensive: connect, read and total time limits; a cap on the body enforced while it streams
 (after decompression, so a small gzip bomb cannot fill memory); a few redirects at most, each
@@ -42,7 +43,7 @@ class FetchPolicy:
     """How patient and how careful the client is. The defaults suit public news sites."""
 
     connect_timeout: float = 10.0
-    read_timeout: float = 20.0
+    read_timeout: float = 10.0
     total_timeout: float = 60.0
     max_bytes: int = 10 * 1024 * 1024
     max_redirects: int = 5
@@ -194,7 +195,8 @@ class Fetcher:
             try:
                 response = self._get_once(url, headers)
             except (httpx.TimeoutException, httpx.TransportError) as error:
-                if last_try:
+                # A server that did not answer in time is not asked again in this run.
+                if last_try or isinstance(error, httpx.TimeoutException):
                     raise FetchError(url, _transport_reason(error, policy)) from None
                 self._sleep_backoff(attempt, None)
                 continue

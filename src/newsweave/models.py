@@ -15,6 +15,9 @@ from typing import Any
 
 #: Keys of the article JSON form (FORMATS.md §1) that map onto Article fields.
 ARTICLE_KEYS = ("id", "url", "title", "text", "source", "published", "language", "author", "story")
+#: Keys newsweave adds to the article form: a body that is not the whole article, and the
+#: report an article copies (a syndicated wire story).
+ARTICLE_STATE_KEYS = ("partial", "duplicate_of")
 
 
 def parse_time(value: str) -> datetime:
@@ -50,6 +53,10 @@ class Article:
     """Gold story label from evaluation data (the ``story`` key); never a clustering input."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Fields the format does not define, kept so that export gives back what came in."""
+    partial: bool = False
+    """The body is not the whole article (a paywall teaser, or the feed's summary)."""
+    duplicate_of: str | None = None
+    """The id of the article this one copies (a syndicated report carried by another outlet)."""
 
     def to_dict(self) -> dict[str, Any]:
         known = {
@@ -62,6 +69,8 @@ class Article:
             "language": self.language,
             "author": self.author,
             "story": self.label,
+            "partial": self.partial or None,
+            "duplicate_of": self.duplicate_of,
         }
         return {**_drop_none(known), **self.extra}
 
@@ -88,11 +97,33 @@ class Story:
 
 @dataclass(frozen=True, slots=True)
 class Feed:
-    """A feed the user follows."""
+    """A feed the user follows, with what the updater remembers about it."""
 
     url: str
     name: str | None = None
     added: datetime | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    last_checked: datetime | None = None
+    last_success: datetime | None = None
+    last_error: str | None = None
+    error_count: int = 0
+    """Failures in a row; back to 0 after a success."""
+    next_check: datetime | None = None
+    interval_seconds: int = 900
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "url": self.url,
+            "name": self.name,
+            "added": format_time(self.added),
+            "last_checked": format_time(self.last_checked),
+            "last_success": format_time(self.last_success),
+            "last_error": self.last_error,
+            "error_count": self.error_count,
+            "next_check": format_time(self.next_check),
+            "interval_seconds": self.interval_seconds,
+        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,6 +50,7 @@ def ingest_articles(
     articles: Iterable[Article],
     counts: IngestCounts | None = None,
     batch_size: int = INGEST_BATCH,
+    feed_url: str | None = None,
 ) -> IngestCounts:
     """Store articles, each new or changed one once; already known ones are counted, not rewritten.
 
@@ -58,7 +59,7 @@ def ingest_articles(
     """
     counts = counts if counts is not None else IngestCounts()
     for batch in _batches(articles, batch_size):
-        counts.add(store.save_articles(batch))
+        counts.add(store.save_articles(batch, feed_url=feed_url))
     return counts
 
 

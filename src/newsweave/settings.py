@@ -34,6 +34,12 @@ SETTINGS: tuple[Setting, ...] = (
         default="0",
         help="Fetch from private, loopback and link-local addresses (1 to allow; for tests and intranet feeds).",
     ),
+    Setting(
+        name="host_delay",
+        env="NEWSWEAVE_HOST_DELAY",
+        default="1.0",
+        help="Seconds between two requests to the same host (requests to different hosts run in parallel).",
+    ),
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
@@ -61,3 +67,17 @@ def resolve_flag(name: str, option_value: bool | None = None) -> bool:
     if raw not in _TRUE | _FALSE:
         raise SettingError(f"{_BY_NAME[name].env}={raw!r}: use 1 or 0")
     return raw in _TRUE
+
+
+def resolve_seconds(name: str, option_value: float | None = None) -> float:
+    """A duration setting in seconds (a non-negative number)."""
+    if option_value is not None:
+        return option_value
+    raw = resolve(name)
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if value < 0:
+        raise SettingError(f"{_BY_NAME[name].env}={raw!r}: use a number of seconds, 0 or more")
+    return value

@@ -2,13 +2,17 @@
 
 Owns ``canonical_url`` (tracking parameters, fragments, default ports and credentials removed,
 so that two links to one page compare equal) and ``content_digest`` (exact duplicates). The
-near-duplicate check for syndicated copies comes with the feeds stage.
+near-duplicate test for syndicated copies (``lsh_buckets`` to find candidates, ``is_copy``
+to confirm them).
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import numpy as np
 
 #: Query parameters that identify a click, not a page.
 TRACKING_PARAMS = frozenset(
@@ -47,3 +51,52 @@ def canonical_url(url: str) -> str:
 def content_digest(title: str, text: str) -> str:
     """A digest of an article's words, equal for exact duplicates whatever their URL."""
     return hashlib.sha256(f"{title}\n\n{text}".encode()).hexdigest()
+
+
+# Near-duplicates: MinHash signatures (Broder 1997) over word 3-gram shingles, banded for
+# locality-sensitive lookup, then confirmed on the texts themselves.
+
+SIGNATURE_SIZE = 64
+BANDS = 16
+ROWS_PER_BAND = SIGNATURE_SIZE // BANDS
+#: Texts shorter than this (in words) are too short to call copies of each other safely.
+MIN_WORDS = 40
+#: Share of the shorter text's shingles found in the longer one above which it is a copy.
+COPY_CONTAINMENT = 0.8
+_WORD = re.compile(r"\w+")
+_MASKS = np.random.default_rng(20240229).integers(0, 2**63, size=SIGNATURE_SIZE, dtype=np.uint64)
+
+
+def shingles(text: str, size: int = 3) -> set[str]:
+    words = _WORD.findall(text.lower())
+    return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
+
+
+def _hashes(grams: set[str]) -> np.ndarray:
+    digests = (hashlib.blake2b(g.encode("utf-8"), digest_size=8).digest() for g in sorted(grams))
+    return np.frombuffer(b"".join(digests), dtype=np.uint64)
+
+
+def lsh_buckets(text: str) -> list[int] | None:
+    """One bucket per band of the text's MinHash signature; texts that share a bucket are candidates.
+
+    None for texts shorter than MIN_WORDS words.
+    """
+    grams = shingles(text)
+    if len(grams) < MIN_WORDS:
+        return None
+    signature = (_hashes(grams)[:, None] ^ _MASKS[None, :]).min(axis=0)
+    bands = signature.reshape(BANDS, ROWS_PER_BAND)
+    return [int.from_bytes(hashlib.blake2b(band.tobytes(), digest_size=7).digest(), "big") for band in bands]
+
+
+def containment(a: str, b: str) -> float:
+    """Share of the shorter text's shingles that the other text also has."""
+    first, second = shingles(a), shingles(b)
+    smaller = min(len(first), len(second))
+    return len(first & second) / smaller if smaller else 0.0
+
+
+def is_copy(a: str, b: str) -> bool:
+    """Whether two bodies are one report (a syndicated copy, perhaps trimmed or lightly edited)."""
+    return containment(a, b) >= COPY_CONTAINMENT

@@ -18,7 +18,7 @@ from typing import IO, Any
 
 from newsweave.errors import InvalidRecord
 from newsweave.jsonl import MAX_LINE_BYTES, read_records
-from newsweave.models import ARTICLE_KEYS, Article, parse_time
+from newsweave.models import ARTICLE_KEYS, ARTICLE_STATE_KEYS, Article, parse_time
 from newsweave.stages.dedupe import canonical_url
 
 # Characters that carry no text: byte order mark, zero-width space, word joiner, soft hyphen.
@@ -66,6 +66,13 @@ def _string_field(record: dict[str, Any], key: str) -> str | None:
     return value.strip() or None
 
 
+def _checked_flag(record: dict[str, Any], key: str) -> bool:
+    value = record.get(key, False)
+    if not isinstance(value, bool) and value is not None:
+        raise InvalidRecord(f"field '{key}' must be true or false, not {_json_type(value)}")
+    return bool(value)
+
+
 def _checked_url(url: str | None) -> str | None:
     if url is None:
         return None
@@ -105,7 +112,9 @@ def article_from_record(record: Any) -> Article:
         language=fields["language"],
         author=fields["author"],
         label=fields["story"],
-        extra={key: value for key, value in record.items() if key not in ARTICLE_KEYS},
+        extra={key: value for key, value in record.items() if key not in ARTICLE_KEYS + ARTICLE_STATE_KEYS},
+        partial=_checked_flag(record, "partial"),
+        duplicate_of=_string_field(record, "duplicate_of"),
     )
 
 

@@ -19,11 +19,14 @@ import numpy as np
 
 from newsweave.errors import StoreError
 from newsweave.models import Article, Brief, Feed, Story, format_time, parse_time
-from newsweave.stages.dedupe import canonical_url
+from newsweave.stages.dedupe import canonical_url, lsh_buckets
 from newsweave.store.base import SaveOutcome, StoreStats
 from newsweave.store.migrate import Migration, migrate
 
-_ARTICLE_FIELDS = ("id", "url", "title", "text", "source", "published", "language", "author", "label", "extra")
+_ARTICLE_FIELDS = (
+    "id", "url", "title", "text", "source", "published", "language", "author", "label", "extra", "partial",
+    "duplicate_of",
+)
 _ARTICLE_COLUMNS = ", ".join(_ARTICLE_FIELDS)
 _ARTICLE_COLUMNS_A = ", ".join(f"a.{name}" for name in _ARTICLE_FIELDS)
 _STORY_SUMMARY = """
@@ -33,6 +36,10 @@ _STORY_SUMMARY = """
     LEFT JOIN story_articles sa ON sa.story_id = s.id
     LEFT JOIN articles a ON a.id = sa.article_id
 """
+_FEED_COLUMNS = (
+    "url, name, added_at, etag, last_modified, last_checked, last_success, last_error, error_count,"
+    " next_check, interval_seconds"
+)
 _MAX_MERGE_HOPS = 100
 _SQL_VARIABLES = 500
 
@@ -66,6 +73,8 @@ def _article_from_row(row: sqlite3.Row) -> Article:
         author=row["author"],
         label=row["label"],
         extra=json.loads(row["extra"]) if row["extra"] else {},
+        partial=bool(row["partial"]),
+        duplicate_of=row["duplicate_of"],
     )
 
 
@@ -81,7 +90,25 @@ def _article_values(article: Article) -> tuple:
         article.author,
         article.label,
         json.dumps(article.extra, ensure_ascii=False) if article.extra else None,
+        int(article.partial),
+        article.duplicate_of,
         article.content_hash,
+    )
+
+
+def _feed_from_row(row: sqlite3.Row) -> Feed:
+    return Feed(
+        url=row["url"],
+        name=row["name"],
+        added=_time(row["added_at"]),
+        etag=row["etag"],
+        last_modified=row["last_modified"],
+        last_checked=_time(row["last_checked"]),
+        last_success=_time(row["last_success"]),
+        last_error=row["last_error"],
+        error_count=row["error_count"],
+        next_check=_time(row["next_check"]),
+        interval_seconds=row["interval_seconds"],
     )
 
 
@@ -145,31 +172,55 @@ class SQLiteStore:
 
     # Articles
 
-    def save_articles(self, articles: Iterable[Article]) -> list[SaveOutcome]:
+    def save_articles(self, articles: Iterable[Article], feed_url: str | None = None) -> list[SaveOutcome]:
         now = _now()
         with self._transaction() as conn:
-            return [self._save_article(conn, article, now) for article in articles]
+            return [self._save_article(conn, article, now, feed_url) for article in articles]
 
-    @staticmethod
-    def _save_article(conn: sqlite3.Connection, article: Article, now: str) -> SaveOutcome:
+    def _save_article(self, conn: sqlite3.Connection, article: Article, now: str, feed_url: str | None) -> SaveOutcome:
         row = conn.execute("SELECT content_hash FROM articles WHERE id = ?", (article.id,)).fetchone()
         if row and row[0] == article.content_hash:
             return SaveOutcome.KNOWN
         if row:
             conn.execute(
                 "UPDATE articles SET url = ?, canonical_url = ?, title = ?, text = ?, source = ?,"
-                " published = ?, language = ?, author = ?, label = ?, extra = ?, content_hash = ?,"
-                " updated_at = ? WHERE id = ?",
+                " published = ?, language = ?, author = ?, label = ?, extra = ?, partial = ?, duplicate_of = ?,"
+                " content_hash = ?, updated_at = ? WHERE id = ?",
                 (*_article_values(article), now, article.id),
             )
-            return SaveOutcome.UPDATED
-        conn.execute(
-            "INSERT INTO articles (url, canonical_url, title, text, source, published, language,"
-            " author, label, extra, content_hash, id, ingested_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (*_article_values(article), article.id, now, now),
+        else:
+            conn.execute(
+                "INSERT INTO articles (url, canonical_url, title, text, source, published, language, author,"
+                " label, extra, partial, duplicate_of, content_hash, id, ingested_at, updated_at, feed_url)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (*_article_values(article), article.id, now, now, feed_url),
+            )
+        self._index_buckets(conn, article)
+        return SaveOutcome.UPDATED if row else SaveOutcome.NEW
+
+    @staticmethod
+    def _index_buckets(conn: sqlite3.Connection, article: Article) -> None:
+        conn.execute("DELETE FROM article_buckets WHERE article_id = ?", (article.id,))
+        buckets = lsh_buckets(article.text)
+        if buckets:
+            conn.executemany(
+                "INSERT INTO article_buckets (article_id, band, bucket) VALUES (?, ?, ?)",
+                [(article.id, band, bucket) for band, bucket in enumerate(buckets)],
+            )
+
+    def near_duplicate_candidates(self, text: str, limit: int = 20) -> list[Article]:
+        """Stored articles whose text may be a copy of ``text`` (sharing a MinHash bucket), most shared first."""
+        buckets = lsh_buckets(text)
+        if not buckets:
+            return []
+        matches = " OR ".join("(b.band = ? AND b.bucket = ?)" for _ in buckets)
+        params = [value for band, bucket in enumerate(buckets) for value in (band, bucket)]
+        rows = self._query(
+            f"SELECT {_ARTICLE_COLUMNS_A} FROM article_buckets b JOIN articles a ON a.id = b.article_id"
+            f" WHERE {matches} GROUP BY a.id ORDER BY COUNT(*) DESC, a.rowid LIMIT ?",
+            (*params, limit),
         )
-        return SaveOutcome.NEW
+        return [_article_from_row(row) for row in rows]
 
     def get_article(self, article_id: str) -> Article | None:
         rows = self._query(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = ?", (article_id,))
@@ -184,7 +235,30 @@ class SQLiteStore:
         return _article_from_row(rows[0]) if rows else None
 
     def is_known(self, url: str) -> bool:
-        return self.find_article_by_url(url) is not None
+        """Whether an article is stored under ``url`` or was found under it (see ``add_link``)."""
+        canonical = _canonical_or_none(url)
+        return bool(self._query(
+            "SELECT 1 FROM articles WHERE canonical_url = ? UNION ALL"
+            " SELECT 1 FROM article_links WHERE canonical_link = ? LIMIT 1",
+            (canonical, canonical),
+        ))
+
+    def add_link(self, url: str, article_id: str) -> None:
+        """Remember that ``url`` leads to ``article_id`` (a feed's link to a page with another canonical URL)."""
+        canonical = _canonical_or_none(url)
+        if canonical:
+            with self._transaction() as conn:
+                conn.execute(
+                    "INSERT OR IGNORE INTO article_links (canonical_link, article_id) VALUES (?, ?)",
+                    (canonical, article_id),
+                )
+
+    def find_by_title(self, title: str, limit: int = 20) -> list[Article]:
+        """Stored articles with exactly this title, first stored first."""
+        rows = self._query(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE title = ? ORDER BY rowid LIMIT ?", (title, limit)
+        )
+        return [_article_from_row(row) for row in rows]
 
     def iter_articles(self, batch_size: int = 500) -> Iterator[Article]:
         last = 0
@@ -295,8 +369,31 @@ class SQLiteStore:
             return cursor.rowcount == 1
 
     def list_feeds(self) -> list[Feed]:
-        rows = self._query("SELECT url, name, added_at FROM feeds ORDER BY rowid")
-        return [Feed(row["url"], row["name"], _time(row["added_at"])) for row in rows]
+        return [_feed_from_row(row) for row in self._query(f"SELECT {_FEED_COLUMNS} FROM feeds ORDER BY rowid")]
+
+    def get_feed(self, url: str) -> Feed | None:
+        rows = self._query(f"SELECT {_FEED_COLUMNS} FROM feeds WHERE url = ?", (url,))
+        return _feed_from_row(rows[0]) if rows else None
+
+    def due_feeds(self, now: datetime) -> list[Feed]:
+        """Feeds never checked, or whose next check is at or before ``now``."""
+        rows = self._query(
+            f"SELECT {_FEED_COLUMNS} FROM feeds WHERE next_check IS NULL OR next_check <= ? ORDER BY rowid",
+            (format_time(now),),
+        )
+        return [_feed_from_row(row) for row in rows]
+
+    def save_feed_state(self, feed: Feed) -> None:
+        """Record what the updater learnt about a feed (validators, health, schedule)."""
+        with self._transaction() as conn:
+            conn.execute(
+                "UPDATE feeds SET name = COALESCE(?, name), etag = ?, last_modified = ?, last_checked = ?,"
+                " last_success = ?, last_error = ?, error_count = ?, next_check = ?, interval_seconds = ?"
+                " WHERE url = ?",
+                (feed.name, feed.etag, feed.last_modified, format_time(feed.last_checked),
+                 format_time(feed.last_success), feed.last_error, feed.error_count, format_time(feed.next_check),
+                 feed.interval_seconds, feed.url),
+            )
 
     def remove_feed(self, url: str) -> bool:
         with self._transaction() as conn:
