@@ -1,0 +1,137 @@
+"""Commands over stored articles: ingest, export, stats."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from itertools import chain
+from typing import IO
+
+import click
+
+from newsweave.cli.base import (
+    EXIT_INTERRUPTED,
+    EXIT_SKIPPED,
+    db_option,
+    main,
+    open_db,
+    open_input,
+)
+from newsweave.models import Article
+from newsweave.pipeline import IngestCounts, ingest_articles
+from newsweave.progress import LineProgress, ProgressReader
+from newsweave.stages.ingest import article_lines, read_articles
+
+
+class _LineTally:
+    skipped = 0
+
+
+def _good_articles(path: str, tally: _LineTally) -> Iterator[Article]:
+    """The articles of one input, reporting each bad line (and an unreadable file) on stderr."""
+    label = "<stdin>" if path == "-" else path
+    try:
+        with open_input(path) as (stream, size):
+            progress = LineProgress(label, size)
+            try:
+                for parsed in read_articles(ProgressReader(stream, progress)):
+                    if parsed.problem:
+                        tally.skipped += 1
+                        progress.write(f"{label}:{parsed.number}: skipped: {parsed.problem}")
+                    else:
+                        yield parsed.article
+            finally:
+                progress.close()
+    except OSError as error:
+        tally.skipped += 1
+        click.echo(f"{label}: skipped: cannot read it ({error.strerror or error})", err=True)
+
+
+def _summary(counts: IngestCounts, skipped: int) -> str:
+    return f"{counts.new} ingested, {counts.updated} updated, {counts.known} already known, {skipped} skipped"
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, metavar="FILE.jsonl [FILE ...]")
+@db_option
+def ingest(files: tuple[str, ...], db_path: str | None) -> None:
+    """Store the articles of JSONL files (FORMATS.md §1); '-' reads stdin.
+
+    Idempotent: an article already stored as it is counts as already known. A bad line is
+    reported as FILE:LINE with its reason and skipped; the other lines are still stored.
+    Exits 0 when nothing was skipped, 1 when something was.
+
+    \b
+    Example:
+      newsweave ingest articles.jsonl more.jsonl
+      cat articles.jsonl | newsweave ingest --db news.db -
+    """
+    tally, done = _LineTally(), IngestCounts()
+    articles = chain.from_iterable(_good_articles(path, tally) for path in files)
+    with open_db(db_path) as store:
+        try:
+            ingest_articles(store, articles, counts=done)
+        except KeyboardInterrupt:
+            click.echo(f"interrupted: {_summary(done, tally.skipped)}; run the same command again to finish", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+    click.echo(_summary(done, tally.skipped))
+    sys.exit(EXIT_SKIPPED if tally.skipped else 0)
+
+
+
+
+def _write_lines(lines: Iterator[str], out: IO[bytes]) -> None:
+    try:
+        for line in lines:
+            out.write(line.encode("utf-8"))
+        out.flush()
+    except BrokenPipeError:  # the reader stopped early (| head): not an error
+        sys.stderr.close()
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write here, not to stdout.")
+@db_option
+def export(fmt: str, output: str | None, db_path: str | None) -> None:
+    """Write every stored article as JSONL (FORMATS.md §1), in the order first stored.
+
+    What comes out can be ingested into another database unchanged.
+
+    \b
+    Example:
+      newsweave export > articles.jsonl
+      newsweave export --db old.db | newsweave ingest --db new.db -
+    """
+    with open_db(db_path) as store:
+        lines = article_lines(store.iter_articles())
+        if output:
+            with open(output, "wb") as out:
+                _write_lines(lines, out)
+        else:
+            _write_lines(lines, sys.stdout.buffer)
+
+
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@db_option
+def stats(fmt: str, db_path: str | None) -> None:
+    """Count what the database holds: articles, outlets, stories, briefs, feeds.
+
+    \b
+    Example:
+      newsweave stats
+      newsweave stats --format json
+    """
+    with open_db(db_path) as store:
+        counts = store.stats().to_dict()
+        path = store.path
+    if fmt == "json":
+        click.echo(json.dumps({**counts, "database": path}))
+        return
+    for name, value in counts.items():
+        click.echo(f"{name:<10}{value:>10,}")
+    click.echo(f"{'database':<10}{path}")

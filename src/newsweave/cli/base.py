@@ -1,0 +1,73 @@
+"""What every command shares: the ``main`` group, error handling, the database and fetch settings."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import IO
+
+import click
+
+from newsweave import __version__, settings
+from newsweave.errors import NewsweaveError
+from newsweave.http import FetchPolicy
+from newsweave.store import SQLiteStore, open_store
+
+EXIT_SKIPPED, EXIT_ERROR, EXIT_INTERRUPTED = 1, 2, 130
+
+
+class Commands(click.Group):
+    """Turns newsweave's errors into a one-line message and exit code 2, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except NewsweaveError as error:
+            click.echo(f"error: {error}", err=True)
+            ctx.exit(EXIT_ERROR)
+        except OSError as error:
+            where = f"{error.filename}: " if error.filename else ""
+            click.echo(f"error: {where}{error.strerror or error}", err=True)
+            ctx.exit(EXIT_ERROR)
+
+
+def db_option(command):
+    return click.option(
+        "--db",
+        "db_path",
+        metavar="PATH",
+        help="SQLite database file [default: $NEWSWEAVE_DB, else ./newsweave.db].",
+    )(command)
+
+
+def open_db(db_path: str | None) -> SQLiteStore:
+    return open_store(settings.resolve("db", db_path))
+
+
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="newsweave")
+@click.option("-v", "--verbose", is_flag=True, help="Log what happens, not only problems.")
+def main(verbose: bool) -> None:
+    """newsweave: many outlets in, one cited brief per story out."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s: %(message)s")
+
+
+
+def fetch_policy() -> FetchPolicy:
+    return FetchPolicy(
+        allow_private_networks=settings.resolve_flag("allow_private_networks"),
+        host_delay=settings.resolve_seconds("host_delay"),
+    )
+
+
+@contextmanager
+def open_input(path: str) -> Iterator[tuple[IO[bytes], int | None]]:
+    """A binary stream for a path ('-' is stdin) and its size in bytes when known."""
+    if path == "-":
+        yield sys.stdin.buffer, None
+        return
+    with open(path, "rb") as stream:
+        yield stream, os.fstat(stream.fileno()).st_size
