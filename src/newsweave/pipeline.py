@@ -5,13 +5,14 @@ A function here wires stages to the store; it neither parses arguments nor print
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import islice
 
 from newsweave.http import Fetcher
-from newsweave.models import Article
+from newsweave.models import Article, Brief
 from newsweave.stages.extract import Page, extract_page
+from newsweave.stages.synthesize import synthesize
 from newsweave.store import SaveOutcome, Store
 
 #: Articles written per transaction: an interrupted ingest loses at most one batch, which a
@@ -67,3 +68,26 @@ def extract_url(fetcher: Fetcher, url: str) -> Page:
     """Fetch one article page (obeying robots.txt) and extract it."""
     response = fetcher.get(url, obey_robots=True)
     return extract_page(response.body, response.url)
+
+
+def write_brief(store: Store, story_id: str) -> Brief | None:
+    """Write (or rewrite) the verified brief of one stored story; None when it has no article."""
+    articles = store.story_articles(story_id)
+    if not articles:
+        return None
+    story = store.get_story(story_id)
+    brief = synthesize(story.id if story else story_id, articles)
+    store.save_brief(brief)
+    return brief
+
+
+def group_by_story(
+    articles: Iterable[Article], assignments: Mapping[str, str] | None = None
+) -> dict[str, list[Article]]:
+    """Articles grouped into stories, in input order: by ``assignments`` (article id → story) when
+    given, else by each article's ``story`` label; articles with neither form one story, "unassigned"."""
+    groups: dict[str, list[Article]] = {}
+    for article in articles:
+        story = (assignments or {}).get(article.id) if assignments is not None else article.label
+        groups.setdefault(story or "unassigned", []).append(article)
+    return groups

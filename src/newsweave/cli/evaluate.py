@@ -17,8 +17,10 @@ from newsweave.cli.base import (
 from newsweave.errors import NewsweaveError
 from newsweave.evaluation.clustering import score_clustering, story_labels
 from newsweave.evaluation.extraction import score_extraction
+from newsweave.evaluation.synthesis import evaluate_synthesis
 from newsweave.jsonl import read_records
 from newsweave.stages.extract import extract_page
+from newsweave.stages.ingest import read_articles
 
 
 @main.group(name="eval", cls=Commands)
@@ -90,3 +92,46 @@ def extraction(truth: str, html_dir: str, fmt: str) -> None:
         return
     click.echo(f"precision {scores.precision:.4f}  recall {scores.recall:.4f}  F1 {scores.f1:.4f}")
     click.echo(f"{scores.pages} pages")
+
+
+def _json_lines(path: str) -> list[dict]:
+    with open_input(path) as (stream, _):
+        records = list(read_records(stream))
+    for record in records:
+        if record.problem:
+            click.echo(f"{path}:{record.number}: skipped: {record.problem}", err=True)
+    return [r.value for r in records if not r.problem and isinstance(r.value, dict)]
+
+
+@evaluate.command()
+@click.argument("briefs", metavar="BRIEFS.jsonl", type=click.Path(exists=True, dir_okay=False))
+@click.argument("references", metavar="REFERENCES.jsonl", type=click.Path(exists=True, dir_okay=False))
+@click.option("--articles", "articles_path", metavar="ARTICLES.jsonl", type=click.Path(exists=True, dir_okay=False),
+              help="Verify citations against these articles' texts (else against the briefs' own quotes).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def synthesis(briefs: str, references: str, articles_path: str | None, fmt: str) -> None:
+    """ROUGE of briefs against reference summaries and headlines; share of claims that verify.
+
+    Summary: ROUGE-1/2/Lsum F (rouge-score, stemmed) against each reference ``summary``;
+    headline: ROUGE-L F against the reference ``headline``. Also the share of claims, quotes and
+    citations that pass verification and the share of single-source claims.
+
+    \b
+    Example:
+      newsweave synthesize dev.articles.jsonl -o dev.briefs.jsonl
+      newsweave eval synthesis dev.briefs.jsonl dev.references.jsonl --articles dev.articles.jsonl
+    """
+    articles = None
+    if articles_path:
+        with open_input(articles_path) as (stream, _):
+            articles = {p.article.id: p.article for p in read_articles(stream) if p.article}
+    scores = evaluate_synthesis(_json_lines(briefs), _json_lines(references), articles)
+    if fmt == "json":
+        click.echo(json.dumps(scores.to_dict()))
+        return
+    click.echo(f"summary   ROUGE-1 {scores.rouge1:6.2f}  ROUGE-2 {scores.rouge2:6.2f}  "
+               f"ROUGE-Lsum {scores.rouge_lsum:6.2f}")
+    click.echo(f"headline  ROUGE-L {scores.headline_rouge_l:6.2f}")
+    click.echo(f"claims {scores.claims}: {scores.verified:.2%} pass verification, "
+               f"{scores.single_source:.2%} single-source")
+    click.echo(f"{scores.stories} stories scored, {scores.missing} references without a brief")

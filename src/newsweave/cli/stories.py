@@ -1,0 +1,119 @@
+"""Commands over stories and their briefs: synthesize (batch, stateless) and story (stored)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+
+import click
+
+from newsweave.cli.base import EXIT_SKIPPED, db_option, main, open_db, open_input
+from newsweave.errors import NewsweaveError
+from newsweave.evaluation.clustering import story_labels
+from newsweave.jsonl import read_records
+from newsweave.models import Article, Brief
+from newsweave.pipeline import group_by_story
+from newsweave.render.markdown import render_markdown
+from newsweave.stages.ingest import read_articles
+from newsweave.stages.synthesize import synthesize
+
+
+def read_article_file(path: str, skipped: list[str]) -> Iterator[Article]:
+    """The articles of a JSONL file ('-' for stdin); each bad line is reported and noted in ``skipped``."""
+    with open_input(path) as (stream, _):
+        for parsed in read_articles(stream):
+            if parsed.problem:
+                skipped.append(f"{path}:{parsed.number}: skipped: {parsed.problem}")
+                click.echo(skipped[-1], err=True)
+            else:
+                yield parsed.article
+
+
+def _assignments(path: str | None) -> dict[str, str] | None:
+    if path is None:
+        return None
+    with open_input(path) as (stream, _):
+        labels, problems = story_labels(read_records(stream))
+    for problem in problems:
+        click.echo(f"{path}:{problem.replace(': ', ': skipped: ', 1)}", err=True)
+    return labels
+
+
+def _render(brief: Brief, fmt: str) -> str:
+    if fmt == "markdown":
+        return render_markdown(brief)
+    return json.dumps(brief.to_dict(), ensure_ascii=False) + "\n"
+
+
+@main.command(name="synthesize")
+@click.argument("articles_path", metavar="ARTICLES.jsonl")
+@click.option("--assignments", metavar="ASSIGNMENTS.jsonl",
+              help="Group by this `newsweave cluster` output instead of the articles' own `story` field.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write here, not to stdout.")
+@click.option("--format", "fmt", type=click.Choice(["json", "markdown"]), default="json", show_default=True,
+              help="json: one brief per line (FORMATS.md §3); markdown: for reading.")
+def synthesize_command(articles_path: str, assignments: str | None, output: str | None, fmt: str) -> None:
+    """Write one verified brief per story of an articles file. Stateless: no database needed.
+
+    Articles are grouped by their ``story`` field (as in evaluation data), or by an assignments
+    file written by ``newsweave cluster``; articles with neither form one story.
+
+    \b
+    Example:
+      newsweave synthesize dev.articles.jsonl -o dev.briefs.jsonl
+      newsweave cluster news.jsonl -o stories.jsonl
+      newsweave synthesize news.jsonl --assignments stories.jsonl --format markdown
+    """
+    skipped: list[str] = []
+    groups = group_by_story(read_article_file(articles_path, skipped), _assignments(assignments))
+    out = open(output, "w", encoding="utf-8") if output else sys.stdout
+    try:
+        for n, (story_id, articles) in enumerate(groups.items()):
+            out.write(("\n---\n\n" if n and fmt == "markdown" else "") + _render(synthesize(story_id, articles), fmt))
+    finally:
+        if output:
+            out.close()
+    if skipped:
+        sys.exit(EXIT_SKIPPED)
+
+
+@main.command()
+@click.argument("story_id", metavar="ID")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)
+@db_option
+def story(story_id: str, fmt: str, db_path: str | None) -> None:
+    """Print a stored story's brief (a merged story's old id leads to the story it joined).
+
+    \b
+    Example:
+      newsweave story s-000042
+      newsweave story s-000042 --format json
+    """
+    with open_db(db_path) as store:
+        brief = store.get_brief(story_id)
+    if brief is None:
+        raise NewsweaveError(f"no brief for story {story_id!r}; `newsweave stories` lists the stories")
+    click.echo(_render(brief, fmt), nl=False)
+
+
+@main.command(name="stories")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@db_option
+def stories_command(limit: int, fmt: str, db_path: str | None) -> None:
+    """List stored stories, most recently updated first, with their headlines.
+
+    \b
+    Example:
+      newsweave stories --limit 5
+    """
+    with open_db(db_path) as store:
+        listed = [(s, store.get_brief(s.id)) for s in store.list_stories(limit=limit)]
+    if fmt == "json":
+        rows = [{"story": s.id, "headline": b.headline if b else None, "articles": s.articles, "outlets": s.outlets,
+                 "last_updated": s.last_updated.isoformat() if s.last_updated else None} for s, b in listed]
+        click.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    for s, b in listed:
+        click.echo(f"{s.id}  {s.articles:>3} articles  {s.outlets:>3} outlets  {b.headline if b else '(no brief yet)'}")

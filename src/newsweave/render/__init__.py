@@ -1,0 +1,1 @@
+"""Renderings of briefs for people: Markdown now; HTML, Atom and the digest join with the reader."""

@@ -1,0 +1,81 @@
+"""A brief as Markdown: every claim followed by numbered citation markers that point into the source list.
+
+All text comes from untrusted sources, so Markdown syntax in it is escaped (a title cannot
+become a link, an image or raw HTML), and only http(s) URLs are linked.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from newsweave.models import Brief, Citation, Claim
+
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|#!~])")
+
+
+def escape(text: str) -> str:
+    """Text that Markdown shows as it is, on one line."""
+    return _SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def _link_target(url: str) -> str | None:
+    if not url.startswith(("http://", "https://")):
+        return None
+    return url.replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
+
+
+class _Numbers:
+    """Source numbers in the order of the brief's source list."""
+
+    def __init__(self, brief: Brief):
+        self._by_article = {source.article: n for n, source in enumerate(brief.sources, start=1)}
+
+    def markers(self, citations: Iterable[Citation]) -> str:
+        numbers = sorted({self._by_article[c.article] for c in citations if c.article in self._by_article})
+        return "".join(f"[{n}]" for n in numbers)
+
+
+def _claim(claim: Claim, numbers: _Numbers, with_outlets: bool = False) -> str:
+    line = f"{escape(claim.text)} {numbers.markers(claim.citations)}"
+    if with_outlets and claim.outlets:
+        line += f" — {escape(', '.join(claim.outlets))}"
+    return line + (" *(single source)*" if claim.single_source else "")
+
+
+def _section(title: str, lines: list[str]) -> list[str]:
+    return [f"## {title}", "", *lines, ""] if lines else []
+
+
+def _sources(brief: Brief) -> list[str]:
+    lines = []
+    for n, source in enumerate(brief.sources, start=1):
+        title = escape(source.title or source.article)
+        target = _link_target(source.url or "")
+        when = f", {source.published.date().isoformat()}" if source.published else ""
+        outlet = escape(source.source or "unknown outlet")
+        lines.append(f"{n}. {f'[{title}](<{target}>)' if target else title} — {outlet}{when}")
+    return lines
+
+
+def render_markdown(brief: Brief) -> str:
+    numbers = _Numbers(brief)
+    coverage = brief.coverage
+    lines = [f"# {escape(brief.headline)}", ""]
+    lines += [" ".join(_claim(c, numbers) for c in brief.summary), ""] if brief.summary else []
+    lines += [f"*{coverage.articles} articles from {coverage.outlets} outlets.*", ""]
+    lines += _section("Key facts", [f"- {_claim(c, numbers, with_outlets=True)}" for c in brief.key_facts])
+    lines += _section("Quotes", [
+        f"> “{escape(q.text)}” — {escape(q.speaker) if q.speaker else 'unattributed'} {numbers.markers(q.citations)}"
+        for q in brief.quotes
+    ])
+    lines += _section("Background", [f"- {_claim(c, numbers)}" for c in brief.background])
+    for disagreement in brief.disagreements:
+        lines += _section(f"Where outlets differ: {escape(disagreement.topic)}",
+                          [f"- {_claim(c, numbers, with_outlets=True)}" for c in disagreement.claims])
+    lines += _section("Timeline", [
+        f"- {entry.time.strftime('%Y-%m-%d %H:%M %Z')}: {escape(entry.text)} {numbers.markers(entry.citations)}"
+        for entry in brief.timeline
+    ])
+    lines += _section("Sources", _sources(brief))
+    return "\n".join(lines).rstrip() + "\n"

@@ -1,0 +1,523 @@
+"""Grounded synthesis: the articles of one story in, one neutral Brief (FORMATS.md §3) out.
+
+Owns the ``SynthesisEngine`` interface, the ``extractive/1`` engine, and ``synthesize``, the one entry
+point that runs an engine and then ``verify`` on what it wrote, so no brief leaves unverified.
+
+The extractive engine needs no language model. Every claim is an exact span of an article (a trimmed
+sentence), cited together with every other article that states the same fact:
+
+- candidates: sentences without datelines, bylines and "Read more" residue; sentences that lean on an
+  antecedent ("He said", "But", "This") or ask a question are never chosen;
+- summary: greedy coverage of the story's concepts (stemmed words and word pairs, weighted by how many
+  articles and titles use them) per word, 2 to 4 sentences and 40 to 90 words, in reading order;
+- corroboration: another article states a claim when one of its sentences shares most of the claim's
+  content words, or (with an embedder) is a close paraphrase sharing some, and no number disagrees;
+- quotes: quoted passages with the speaker the text names next to them, or none;
+- disagreements: similar sentences of different outlets giving different numbers of the same thing.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from newsweave.models import (
+    Article,
+    Brief,
+    Citation,
+    Claim,
+    Coverage,
+    Disagreement,
+    Quote,
+    SourceRef,
+    TimelineEntry,
+)
+from newsweave.stages.embed import Embedder
+from newsweave.stages.sentences import Span, find_numbers, split_sentences, trim_residue
+from newsweave.stages.verify import verify
+
+log = logging.getLogger(__name__)
+
+ENGINE_NAME = "extractive/1"
+SUMMARY_WORDS = (40, 90)
+SUMMARY_TARGET_WORDS = 65
+MAX_SUMMARY_SENTENCES = 4
+MAX_KEY_FACTS = 6
+KEY_FACT_SHORTLIST = 24
+"""Only the most central candidates are checked for corroboration: it bounds time on big stories."""
+MAX_BACKGROUND = 3
+MAX_QUOTES = 5
+HEADLINE_MAX_WORDS = 14
+LENGTH_EXPONENT = 0.7
+"""Coverage gain is divided by ``words ** LENGTH_EXPONENT``: below 1 favours fuller sentences."""
+SAME_FACT_OVERLAP = 0.6
+PARAPHRASE_OVERLAP, PARAPHRASE_COSINE = 0.25, 0.65
+REDUNDANT_OVERLAP = 0.5
+
+STOPWORDS = frozenset(
+    """a an the and or but if of to in on at for from by with as is are was were be been being has have had
+    do does did it its this that these those he she they we i you his her their our my your them him us me
+    who whom which what when where why how not no so than then there here also just about into over after
+    before up down out more most some any all can could would should will may might must said says say told
+    according s t""".split()
+)
+_DANGLING = re.compile(
+    r"^[\"“‘']?(?:he|she|they|it|its|this|that|these|those|there|his|her|their|but|however|and|also|still|yet|"
+    r"so|meanwhile|instead|then|thus|such|both|others|the two|some|another|in addition|as a result|"
+    r"in response|at the same time|even so|that's|it's)\b",
+    re.IGNORECASE,
+)
+_FIRST_PERSON = re.compile(r"\b(?:I|we|you|my|our|us|your)\b")
+_BACKGROUND_CUE = re.compile(
+    r"\b(?:last (?:year|month|week|spring|summer|fall|winter)|earlier this (?:year|month)|previously|"
+    r"has long|have long|for years|for decades|since (?:19|20)\d\d|in (?:19|20)\d\d|first (?:passed|enacted|"
+    r"introduced)|was (?:founded|established|created|signed) in|had been)\b",
+    re.IGNORECASE,
+)
+_CLICKBAIT = re.compile(
+    r"\b(?:breaking|watch|shocking|you won't believe|must[- ]see|jaw-dropping|slams?|destroys?|epic|"
+    r"exclusive|opinion|analysis|live updates?|video)\b\s*:?",
+    re.IGNORECASE,
+)
+_OUTLET_SUFFIX = re.compile(r"\s+(?:[-|–—])\s+[^-|–—]{2,40}$")
+_TOKEN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
+
+
+class SynthesisEngine(Protocol):
+    """Anything that writes a Brief from the articles of one story. Its output always goes through verify."""
+
+    name: str
+    extractive: bool
+    """True when every claim is a verbatim span of a cited article (verify checks it is)."""
+
+    def write_brief(self, story_id: str, articles: Sequence[Article]) -> Brief: ...
+
+
+def synthesize(
+    story_id: str,
+    articles: Sequence[Article],
+    embedder: Embedder | None = None,
+    engine: SynthesisEngine | None = None,
+) -> Brief:
+    """The verified brief of one story: written by ``engine`` (``extractive/1`` by default), then checked,
+    with anything that fails verification dropped and logged."""
+    engine = engine or ExtractiveEngine(embedder)
+    brief = engine.write_brief(story_id, articles)
+    checked = verify(brief, {article.id: article for article in articles}, extractive=engine.extractive)
+    for problem in checked.problems:
+        log.warning("story %s: dropped from brief: %s", story_id, problem)
+    return checked.brief
+
+
+# ---- lexical model ---------------------------------------------------------------------------------------
+
+
+def stem(word: str) -> str:
+    """A light English suffix stripper: enough to match "ruled"/"rules"/"ruling" within one story."""
+    word = word.split("'")[0].split("’")[0]
+    for suffix, keep in (("ies", 3), ("ing", 4), ("ed", 4), ("es", 4), ("s", 3)):
+        if word.endswith(suffix) and len(word) - len(suffix) >= keep:
+            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return word
+
+
+def content_words(text: str) -> frozenset[str]:
+    return frozenset(stem(word) for word in _TOKEN.findall(text.lower()) if word not in STOPWORDS)
+
+
+def concepts(text: str) -> frozenset[str | tuple[str, str]]:
+    """Content words and adjacent word pairs (not both stop words) of ``text``, stemmed."""
+    tokens = [stem(word) for word in _TOKEN.findall(text.lower())]
+    pairs = {(a, b) for a, b in zip(tokens, tokens[1:], strict=False) if a not in STOPWORDS or b not in STOPWORDS}
+    return frozenset(pairs | {word for word in tokens if word not in STOPWORDS})
+
+
+def overlap(a: frozenset, b: frozenset) -> float:
+    """Shared share of the smaller set: 1.0 when one says nothing the other does not."""
+    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """A candidate claim: a trimmed sentence of one article, with what it says in lexical form."""
+
+    article: Article
+    order: int
+    span: Span
+    words: frozenset[str]
+    concepts: frozenset
+
+    @property
+    def text(self) -> str:
+        return self.span.text
+
+    @property
+    def length(self) -> int:
+        return len(self.span.text.split())
+
+    @property
+    def citation(self) -> Citation:
+        return Citation(self.article.id, self.span.start, self.span.end, self.span.text)
+
+    @property
+    def stands_alone(self) -> bool:
+        """Readable without what comes before it, and stating rather than asking or opining."""
+        text = self.span.text
+        return not (_DANGLING.match(text) or text.rstrip("\"”’'").endswith("?") or _FIRST_PERSON.search(text))
+
+
+def article_sentences(article: Article) -> list[Sentence]:
+    """The candidate sentences of an article: trimmed of residue, at least five words long."""
+    sentences = []
+    for span in split_sentences(article.text):
+        trimmed = trim_residue(span)
+        if len(trimmed.text.split()) >= 5 and trimmed.text[-1] in ".!\"”’')":
+            order = len(sentences)
+            sentences.append(Sentence(article, order, trimmed, content_words(trimmed.text), concepts(trimmed.text)))
+    return sentences
+
+
+def outlet(article: Article) -> str:
+    return article.source or article.id
+
+
+def outlets_of(citations: Sequence[Citation], by_id: dict[str, Article]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(outlet(by_id[c.article]) for c in citations))
+
+
+# ---- the engine ------------------------------------------------------------------------------------------
+
+
+class ExtractiveEngine:
+    """``extractive/1``: every claim is a verbatim sentence of a source, cited with all that state it."""
+
+    name = ENGINE_NAME
+    extractive = True
+
+    def __init__(self, embedder: Embedder | None = None) -> None:
+        self.embedder = embedder
+
+    def write_brief(self, story_id: str, articles: Sequence[Article]) -> Brief:
+        ordered = sorted(articles, key=_reading_order)
+        story = _Story(ordered, self.embedder)
+        summary = story.summary()
+        background = story.background(exclude=summary)
+        key_facts = story.key_facts(exclude=summary + background)
+        headline, headline_from = choose_headline(ordered, story)
+        return Brief(
+            story=story_id,
+            headline=headline,
+            headline_from=headline_from,
+            summary=tuple(story.claim(s) for s in summary),
+            key_facts=tuple(story.claim(s) for s in key_facts),
+            quotes=tuple(find_quotes(ordered)),
+            background=tuple(story.claim(s) for s in background),
+            disagreements=tuple(story.disagreements()),
+            timeline=tuple(timeline(ordered, story)),
+            sources=tuple(source_ref(a) for a in ordered),
+            coverage=coverage(ordered),
+            engine=self.name,
+        )
+
+
+def _reading_order(article: Article) -> tuple:
+    return (article.published is None, article.published or datetime.min, article.id)
+
+
+class _Story:
+    """The candidate sentences of one story and the statistics the choices are made from."""
+
+    def __init__(self, articles: Sequence[Article], embedder: Embedder | None) -> None:
+        self.articles = list(articles)
+        self.by_id = {a.id: a for a in articles}
+        self.sentences = [s for a in articles for s in article_sentences(a)]
+        self.embedder = embedder
+        self._vectors: dict[str, object] = {}
+        document_concepts = [concepts(a.title) | concepts(a.text) for a in articles]
+        self.spread = Counter(c for document in document_concepts for c in document)
+        self.in_titles = Counter(c for a in articles for c in concepts(a.title))
+        self.min_spread = 2 if len(articles) > 1 else 1
+
+    def weight(self, concept) -> float:
+        spread = self.spread[concept]
+        return float(spread if spread >= self.min_spread else 0) + self.in_titles[concept]
+
+    def centrality(self, sentence: Sentence) -> float:
+        return sum(self.weight(c) for c in sentence.concepts) / sentence.length**LENGTH_EXPONENT
+
+    def summary(self) -> list[Sentence]:
+        """Greedy concept coverage per word, 2–4 standalone sentences, 40–90 words, in reading order."""
+        pool = [s for s in self.sentences if s.stands_alone and s.length <= SUMMARY_WORDS[1]]
+        chosen: list[Sentence] = []
+        covered: set = set()
+        while len(chosen) < MAX_SUMMARY_SENTENCES and _words(chosen) < SUMMARY_TARGET_WORDS:
+            best = self._best_addition(pool, chosen, covered)
+            if best is None:
+                break
+            chosen.append(best)
+            covered |= best.concepts
+        self._fill(pool, chosen)
+        return self._reading_sequence(chosen)
+
+    def _fill(self, pool: list[Sentence], chosen: list[Sentence]) -> None:
+        """Lengthen a summary under 40 words or 2 sentences: any distinct standalone sentence first, then
+        the sentence that follows a chosen one in its article (its antecedent is then right before it)."""
+        while len(chosen) < 2 or _words(chosen) < SUMMARY_WORDS[0]:
+            best = self._best_addition(pool, chosen, set(), minimum=-1.0)
+            followers = [
+                s
+                for s in self.sentences
+                if any(c.article is s.article and c.order + 1 == s.order for c in chosen) and s not in chosen
+            ]
+            best = best or next((s for s in followers if _words(chosen) + s.length <= SUMMARY_WORDS[1]), None)
+            if best is None or len(chosen) == MAX_SUMMARY_SENTENCES:
+                return
+            chosen.append(best)
+
+    def _reading_sequence(self, chosen: list[Sentence]) -> list[Sentence]:
+        """Leads before later sentences, earlier articles first; a sentence that leans on the one before it
+        in its article comes right after that one."""
+        ordered = sorted((s for s in chosen if s.stands_alone), key=lambda s: (s.order, self.articles.index(s.article)))
+        for sentence in sorted((s for s in chosen if not s.stands_alone), key=lambda s: s.order):
+            before = next(
+                i for i, s in enumerate(ordered) if s.article is sentence.article and s.order + 1 == sentence.order
+            )
+            ordered.insert(before + 1, sentence)
+        return ordered
+
+    def _best_addition(
+        self, pool: list[Sentence], chosen: list[Sentence], covered: set, minimum: float = 0.0
+    ) -> Sentence | None:
+        best, best_gain = None, minimum
+        for sentence in pool:
+            if sentence in chosen or _words(chosen) + sentence.length > SUMMARY_WORDS[1]:
+                continue
+            if any(overlap(sentence.words, c.words) > REDUNDANT_OVERLAP for c in chosen):
+                continue
+            gain = sum(self.weight(c) for c in sentence.concepts - covered) / sentence.length**LENGTH_EXPONENT
+            if gain > best_gain:
+                best, best_gain = sentence, gain
+        return best
+
+    def key_facts(self, exclude: list[Sentence]) -> list[Sentence]:
+        """Further distinct standalone facts, the most corroborated and central first."""
+        central = sorted((s for s in self.sentences if s.stands_alone and s not in exclude), key=self._rank)
+        shortlist = central[:KEY_FACT_SHORTLIST]
+        ranked = sorted(shortlist, key=lambda s: (-len(self.corroborating(s)), *self._rank(s)))
+        return _distinct(ranked, exclude, MAX_KEY_FACTS)
+
+    def _rank(self, sentence: Sentence) -> tuple[float, int, int]:
+        return (-self.centrality(sentence), sentence.order, self.articles.index(sentence.article))
+
+    def background(self, exclude: list[Sentence]) -> list[Sentence]:
+        """Standalone sentences about earlier events or explanations rather than the news itself."""
+        context = [s for s in self.sentences if s.stands_alone and _BACKGROUND_CUE.search(s.text) and s.order > 0]
+        context.sort(key=lambda s: (-self.centrality(s), s.order))
+        return _distinct(context, exclude, MAX_BACKGROUND)
+
+    def claim(self, sentence: Sentence) -> Claim:
+        citations = (sentence.citation, *(s.citation for s in self.corroborating(sentence)))
+        return Claim(sentence.text, citations, outlets_of(citations, self.by_id))
+
+    def corroborating(self, sentence: Sentence) -> list[Sentence]:
+        """For each other article, its sentence that states the same fact as ``sentence``, if any."""
+        found = []
+        for article in self.articles:
+            if article is sentence.article:
+                continue
+            matches = [s for s in self.sentences if s.article is article and self.same_fact(sentence, s)]
+            if matches:
+                found.append(max(matches, key=lambda s: overlap(sentence.words, s.words)))
+        return found
+
+    def same_fact(self, a: Sentence, b: Sentence) -> bool:
+        """Lexical agreement, or close paraphrase when an embedder is given; never differing numbers."""
+        shared = overlap(a.words, b.words)
+        if shared < PARAPHRASE_OVERLAP or numbers_disagree(a.text, b.text):
+            return False
+        if shared >= SAME_FACT_OVERLAP:
+            return True
+        return self.embedder is not None and self.cosine(a.text, b.text) >= PARAPHRASE_COSINE
+
+    def cosine(self, a: str, b: str) -> float:
+        missing = [t for t in (a, b) if t not in self._vectors]
+        if missing:
+            self._vectors.update(zip(missing, self.embedder.embed(missing), strict=True))
+        return float(self._vectors[a] @ self._vectors[b])
+
+    def disagreements(self) -> list[Disagreement]:
+        return find_disagreements(self)
+
+
+def _words(sentences: Sequence[Sentence]) -> int:
+    return sum(s.length for s in sentences)
+
+
+def _distinct(ranked: list[Sentence], exclude: list[Sentence], limit: int) -> list[Sentence]:
+    chosen: list[Sentence] = []
+    for sentence in ranked:
+        if len(chosen) == limit:
+            break
+        if all(overlap(sentence.words, other.words) <= REDUNDANT_OVERLAP for other in (*exclude, *chosen)):
+            chosen.append(sentence)
+    return chosen
+
+
+# ---- numbers that differ ---------------------------------------------------------------------------------
+
+
+def _counted(text: str) -> dict[str, set[float]]:
+    """Values by the noun they count ("people", "%", "$"), leaving out years and ordinals."""
+    counted: dict[str, set[float]] = {}
+    for number in find_numbers(text):
+        is_year = 1900 <= number.value <= 2100 and number.text.isdigit()
+        if number.unit and not is_year and not number.text[-2:].isalpha():
+            counted.setdefault(stem(number.unit) if number.unit.isalpha() else number.unit, set()).add(number.value)
+    return counted
+
+
+def numbers_disagree(a: str, b: str) -> bool:
+    """Whether two sentences give different values for something both of them count."""
+    counted_a, counted_b = _counted(a), _counted(b)
+    return any(counted_a[unit].isdisjoint(counted_b[unit]) for unit in counted_a.keys() & counted_b.keys())
+
+
+def find_disagreements(story: _Story) -> list[Disagreement]:
+    """Similar sentences of different outlets that count the same thing differently: each version cited."""
+    found: dict[str, list[Sentence]] = {}
+    for i, a in enumerate(story.sentences):
+        for b in story.sentences[i + 1 :]:
+            if outlet(a.article) == outlet(b.article) or overlap(a.words, b.words) < PARAPHRASE_OVERLAP:
+                continue
+            for unit in _differing_units(a.text, b.text):
+                versions = found.setdefault(unit, [])
+                versions.extend(s for s in (a, b) if s not in versions)
+    return [_disagreement(unit, versions, story) for unit, versions in found.items()]
+
+
+def _differing_units(a: str, b: str) -> list[str]:
+    counted_a, counted_b = _counted(a), _counted(b)
+    return sorted(u for u in counted_a.keys() & counted_b.keys() if counted_a[u].isdisjoint(counted_b[u]))
+
+
+def _disagreement(unit: str, versions: list[Sentence], story: _Story) -> Disagreement:
+    topic = {"%": "percentage", "$": "amount"}.get(unit, f"number of {unit}")
+    claims = [Claim(s.text, (s.citation,), outlets_of((s.citation,), story.by_id)) for s in versions]
+    return Disagreement(topic, tuple(claims))
+
+
+# ---- quotes ----------------------------------------------------------------------------------------------
+
+_NAME_WORDS = r"(?:(?:[A-Z][a-z]{0,3}\. )?(?:[A-Z][\w'’-]+|[A-Z]\.)(?: (?:[A-Z][\w'’-]+|[A-Z]\.)){0,3})"
+_SPEAKER_AFTER = re.compile(
+    rf"\s*(?:(?P<name1>{_NAME_WORDS})(?:, [^,\"“”]{{1,60}},)? (?:said|says|told|added|wrote|tweeted|asked|"
+    rf"stated|explained|argued|warned)\b|(?:said|says|added|wrote|told [\w ]+?) (?P<name2>{_NAME_WORDS})\b)"
+)
+_SPEAKER_BEFORE = re.compile(
+    rf"(?:(?P<name1>{_NAME_WORDS})(?:, [^,\"“”]{{1,60}},)? (?:said|says|added|wrote|tweeted|told [\w ]+?|"
+    rf"stated)|(?:said|says) (?P<name2>{_NAME_WORDS})|according to (?P<name3>{_NAME_WORDS}))[,:]?\s*$"
+)
+_QUOTED = re.compile(r"[\"“]([^\"“”\n]{12,400}?)[\"”]")
+_NOT_SPEAKERS = frozenset("He She They It We I The This That There His Her Their Its But And".split())
+
+
+def find_quotes(articles: Sequence[Article]) -> list[Quote]:
+    """Quoted passages of at least four words, each cited wherever it appears, with a named speaker or None."""
+    quotes: dict[str, list] = {}
+    for article in articles:
+        for match in _QUOTED.finditer(article.text):
+            text, start, end = _quote_span(match)
+            if len(text.split()) < 4:
+                continue
+            key = " ".join(text.lower().split())
+            entry = quotes.setdefault(key, [text, None, []])
+            entry[1] = entry[1] or speaker_of(article.text, match.start(), match.end())
+            entry[2].append(Citation(article.id, start, end, article.text[start:end]))
+    ranked = sorted(quotes.values(), key=lambda q: (q[1] is None, -len({c.article for c in q[2]})))
+    return [Quote(text, speaker, tuple(citations)) for text, speaker, citations in ranked[:MAX_QUOTES]]
+
+
+def _quote_span(match: re.Match) -> tuple[str, int, int]:
+    """The quoted words without the comma that closes a quotation before "he said"."""
+    start, end = match.span(1)
+    inner = match.group(1)
+    stripped = inner.rstrip(" ,")
+    return stripped, start, end - (len(inner) - len(stripped))
+
+
+def speaker_of(text: str, quote_start: int, quote_end: int) -> str | None:
+    """The speaker the text names right after ("…," Trump said) or before (said Peskov, "…") a quote."""
+    after = _SPEAKER_AFTER.match(text, quote_end, min(len(text), quote_end + 120))
+    before = _SPEAKER_BEFORE.search(text, max(0, quote_start - 120), quote_start)
+    for match in (after, before):
+        name = match and next((g for g in match.groups() if g), None)
+        if name and name.split()[0] not in _NOT_SPEAKERS:
+            return name
+    return None
+
+
+# ---- headline, timeline, sources -------------------------------------------------------------------------
+
+
+def clean_title(title: str) -> str:
+    """A title without clickbait labels, a trailing outlet name, or surrounding quotation marks."""
+    title = _OUTLET_SUFFIX.sub("", title)
+    title = re.sub(r"^(?:" + _CLICKBAIT.pattern + r")\s*[:|-]?\s*", "", title, flags=re.IGNORECASE)
+    return title.strip(" :|-–—")
+
+
+def headline_fits(title: str) -> bool:
+    return bool(title) and "?" not in title and not _CLICKBAIT.search(title) and len(title.split()) <= 14
+
+
+def choose_headline(articles: Sequence[Article], story: _Story) -> tuple[str, str | None]:
+    """The most representative declarative title, cleaned; else the lead of the most central sentence."""
+    titles = [(clean_title(a.title), a) for a in articles]
+    fitting = [(t, a) for t, a in titles if headline_fits(t)]
+    if fitting:
+        title, article = max(fitting, key=lambda item: _title_score(item[0], story))
+        return title, article.id
+    lead = max(story.sentences, key=story.centrality, default=None)
+    if lead is None:
+        return (titles[0][0].replace("?", "").strip() if titles else ""), (articles[0].id if articles else None)
+    return _condensed(lead.text), lead.article.id
+
+
+def _title_score(title: str, story: _Story) -> float:
+    return sum(story.weight(c) for c in concepts(title)) / max(1, len(title.split())) ** 0.5
+
+
+def _condensed(sentence: str) -> str:
+    """A sentence cut to its first clause and at most HEADLINE_MAX_WORDS words, without final punctuation."""
+    clause = re.split(r"[,;:—–]\s", sentence, maxsplit=1)[0]
+    words = clause.split()[:HEADLINE_MAX_WORDS]
+    return " ".join(words).rstrip(".!\"”'’").replace("?", "")
+
+
+def timeline(articles: Sequence[Article], story: _Story) -> list[TimelineEntry]:
+    """The first report of each day, when publication times span more than a day."""
+    dated = [a for a in articles if a.published]
+    if len(dated) < 2 or max(a.published for a in dated) - min(a.published for a in dated) <= timedelta(days=1):
+        return []
+    entries, seen_days = [], set()
+    for article in sorted(dated, key=lambda a: (a.published, a.id)):
+        lead = next((s for s in story.sentences if s.article is article), None)
+        if lead and article.published.date() not in seen_days:
+            seen_days.add(article.published.date())
+            entries.append(TimelineEntry(article.published, lead.text, (lead.citation,)))
+    return entries
+
+
+def source_ref(article: Article) -> SourceRef:
+    return SourceRef(article.id, article.title, article.url, article.source, article.published)
+
+
+def coverage(articles: Sequence[Article]) -> Coverage:
+    times = [a.published for a in articles if a.published]
+    outlets = {outlet(a) for a in articles}
+    return Coverage(len(articles), len(outlets), min(times, default=None), max(times, default=None))

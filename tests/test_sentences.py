@@ -1,0 +1,74 @@
+"""Sentence splitting with offsets, residue trimming, numbers and names."""
+
+from __future__ import annotations
+
+from newsweave.stages.sentences import find_names, find_numbers, split_sentences, trim_residue
+
+
+def texts(text: str) -> list[str]:
+    return [span.text for span in split_sentences(text)]
+
+
+def test_offsets_index_the_text_exactly():
+    text = 'WASHINGTON (AP) — The Senate voted Tuesday.  "It is over," he said.\n\nA new paragraph'
+    for span in split_sentences(text):
+        assert text[span.start : span.end] == span.text
+
+
+def test_abbreviations_initials_and_decimals_do_not_end_sentences():
+    text = (
+        "Sen. Rand Paul, R-Ky., spoke to Dr. Smith in the U.S. Capitol. John F. Kennedy Jr. was 3.5 points "
+        "ahead. The U.S. The end."
+    )
+    assert texts(text) == [
+        "Sen. Rand Paul, R-Ky., spoke to Dr. Smith in the U.S. Capitol.",
+        "John F. Kennedy Jr. was 3.5 points ahead.",
+        "The U.S.",
+        "The end.",
+    ]
+
+
+def test_quotes_that_end_sentences_stay_with_their_sentence():
+    assert texts('"Zero chance of conviction." Paul said it twice. "No way!" She left.') == [
+        '"Zero chance of conviction."',
+        "Paul said it twice.",
+        '"No way!"',
+        "She left.",
+    ]
+    assert texts("“It is a farce,” Paul said. Later he left.") == ["“It is a farce,” Paul said.", "Later he left."]
+
+
+def test_paragraph_breaks_always_split():
+    assert texts("First paragraph without a stop\n\nSecond one.") == ["First paragraph without a stop", "Second one."]
+
+
+def test_datelines_bylines_and_read_more_are_trimmed_inside_the_span():
+    for raw, clean in [
+        ("WASHINGTON (AP) — The Senate voted.", "The Senate voted."),
+        ("(CNN) - Patience is in short supply.", "Patience is in short supply."),
+        ("WASHINGTON — Travel limits will be lifted.", "Travel limits will be lifted."),
+        ("The law was upheld. Read more", "The law was upheld."),
+        ("He served three presidents in...", "He served three presidents in"),
+    ]:
+        span = trim_residue(split_sentences(raw)[0])
+        assert raw[span.start : span.end] == span.text == clean
+    sentence = split_sentences("The law was upheld by the court, the judge said — firmly.")[0]
+    assert trim_residue(sentence).text == sentence.text
+
+
+def test_numbers_with_values_and_counted_nouns():
+    found = {
+        n.text: (n.value, n.unit) for n in find_numbers("The $150 billion plan: nine people, 1,800 flights, 5.9%.")
+    }
+    assert found == {
+        "$150 billion": (150e9, "$"),
+        "nine": (9.0, "people"),
+        "1,800": (1800.0, "flights"),
+        "5.9%": (5.9, "%"),
+    }
+
+
+def test_proper_names_skip_function_words_and_possessives():
+    names = find_names("But Sen. Bernie Sanders told Fox News that the U.S. Supreme Court and Donald Trump's team")
+    assert names == ["Bernie Sanders", "Fox News", "U.S. Supreme Court", "Donald Trump"]
+    assert find_names("He said it was over.") == []

@@ -1,0 +1,117 @@
+"""`newsweave synthesize`, `story`, `stories` and `eval synthesis` as a user runs them; Markdown rendering."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import read_jsonl, shared_file, write_jsonl
+
+from newsweave.models import Brief, Citation, Claim, Coverage, Quote, SourceRef
+from newsweave.render.markdown import render_markdown
+
+TEXTS = {
+    "a1": ("Dam opens after storm", "Officials opened the northern dam on Tuesday after the storm filled the reservoir. "
+           "About 3,000 residents downstream were told to leave their homes by noon."),
+    "b1": ("Residents flee as dam gates open", "Authorities opened the northern dam on Tuesday after heavy rain. "
+           "About 3,000 residents downstream were told to leave their homes by noon, police said."),
+    "c1": ("Chess prodigy wins title", "A twelve-year-old won the national chess championship on Sunday in the capital. "
+           "She beat three grandmasters on the way to the title."),
+}
+
+
+def articles(story_field: bool = True) -> list[dict]:
+    story = {"a1": "dam", "b1": "dam", "c1": "chess"}
+    return [{"id": key, "title": title, "text": text, "source": key[0].upper() + " News",
+             **({"story": story[key]} if story_field else {})} for key, (title, text) in TEXTS.items()]
+
+
+def test_synthesize_writes_one_verified_brief_per_story(newsweave, tmp_path):
+    source = write_jsonl(tmp_path / "a.jsonl", articles())
+    result = newsweave("synthesize", source)
+    assert result.code == 0, result
+    briefs = {b["story"]: b for b in read_jsonl(result.out)}
+    assert sorted(briefs) == ["chess", "dam"]
+    for brief in briefs.values():
+        for claim in brief["summary"]:
+            for citation in claim["citations"]:
+                assert TEXTS[citation["article"]][1][citation["start"]:citation["end"]] == citation["quote"]
+    assert {s["article"] for s in briefs["dam"]["sources"]} == {"a1", "b1"}
+    assert briefs["dam"]["engine"] == "extractive/1"
+
+
+def test_synthesize_groups_by_a_cluster_assignments_file(newsweave, tmp_path):
+    source = write_jsonl(tmp_path / "a.jsonl", articles(story_field=False))
+    groups = write_jsonl(tmp_path / "s.jsonl", [{"id": "a1", "story": "x"}, {"id": "b1", "story": "x"},
+                                                {"id": "c1", "story": "y"}])
+    briefs = read_jsonl(newsweave("synthesize", source, "--assignments", groups).out)
+    assert sorted((b["story"], b["coverage"]["articles"]) for b in briefs) == [("x", 2), ("y", 1)]
+    alone = read_jsonl(newsweave("synthesize", source).out)
+    assert [(b["story"], b["coverage"]["articles"]) for b in alone] == [("unassigned", 3)]
+
+
+def test_synthesize_as_markdown_and_to_a_file(newsweave, tmp_path):
+    source = write_jsonl(tmp_path / "a.jsonl", articles())
+    result = newsweave("synthesize", source, "--format", "markdown", "-o", tmp_path / "out.md")
+    text = (tmp_path / "out.md").read_text()
+    assert result.code == 0 and text.count("\n# ") + text.startswith("# ") == 2
+    assert "## Sources" in text and "\n---\n" in text
+
+
+def test_eval_synthesis_prints_rouge_and_verification(newsweave, tmp_path):
+    source = write_jsonl(tmp_path / "a.jsonl", articles())
+    newsweave("synthesize", source, "-o", tmp_path / "b.jsonl")
+    refs = write_jsonl(tmp_path / "r.jsonl", [
+        {"story": "dam", "headline": "Dam opened after storm", "summary": TEXTS["a1"][1]},
+        {"story": "chess", "headline": "Girl wins chess title", "summary": TEXTS["c1"][1]},
+    ])
+    scores = json.loads(newsweave("eval", "synthesis", tmp_path / "b.jsonl", refs, "--articles", source,
+                                  "--format", "json").out)
+    assert scores["stories"] == 2 and scores["verified"] == 1.0
+    assert scores["summary"]["rouge1"] > 50
+
+
+def test_dev_set_briefs_all_verify(newsweave, tmp_path):
+    dev = shared_file("allsides/dev.articles.jsonl")
+    refs = shared_file("allsides/dev.references.jsonl")
+    assert newsweave("synthesize", dev, "-o", tmp_path / "b.jsonl").code == 0
+    scores = json.loads(newsweave("eval", "synthesis", tmp_path / "b.jsonl", refs, "--articles", dev,
+                                  "--format", "json").out)
+    assert scores["stories"] == 307 and scores["missing"] == 0
+    assert scores["verified"] == 1.0
+    assert scores["headline"]["rougeL"] >= 38
+
+
+def test_story_and_stories_read_stored_briefs(newsweave, tmp_path, db):
+    from newsweave.pipeline import write_brief
+    from newsweave.store import SQLiteStore
+
+    newsweave("ingest", write_jsonl(tmp_path / "a.jsonl", articles()), "--db", db)
+    with SQLiteStore(db) as store:
+        store.attach("a1", "s-1")
+        store.attach("b1", "s-1")
+        write_brief(store, "s-1")
+    shown = newsweave("story", "s-1", "--db", db)
+    assert shown.code == 0 and shown.out.startswith("# ")
+    assert json.loads(newsweave("story", "s-1", "--format", "json", "--db", db).out)["story"] == "s-1"
+    listed = json.loads(newsweave("stories", "--format", "json", "--db", db).out)
+    assert [(s["story"], s["articles"], s["outlets"]) for s in listed] == [("s-1", 2, 2)]
+    missing = newsweave("story", "nope", "--db", db)
+    assert missing.code == 2 and "no brief for story 'nope'" in missing.err
+
+
+def test_markdown_escapes_what_sources_say_and_links_only_the_web():
+    citation = Citation("x", 0, 5, "Hello")
+    brief = Brief(
+        story="s", headline="<script>alert(1)</script> **bold** [link](javascript:alert(1))", headline_from="x",
+        summary=(Claim("![img](http://evil.example/p.png) said", (citation,), ("Evil",)),),
+        quotes=(Quote("We will [win]", None, (citation,)),),
+        sources=(SourceRef("x", "Title ](javascript:x)", "javascript:alert(1)", "Evil", None),
+                 SourceRef("y", "Good", "https://good.example/a b)", "Good", None)),
+        coverage=Coverage(2, 2, None, None), engine="test/1",
+    )
+    text = render_markdown(brief)
+    assert "<script>" not in text and "\\<script\\>" in text
+    assert "[link](javascript" not in text and "\\[link\\](javascript" in text
+    assert "![img]" not in text and "\\!\\[img\\]" in text
+    assert "[Good](<https://good.example/a%20b%29>)" in text
+    assert "*(single source)*" in text and "unattributed" in text
