@@ -10,11 +10,13 @@ from newsweave.models import Brief, Citation, Claim, Coverage, Quote, SourceRef
 from newsweave.render.markdown import render_markdown
 
 TEXTS = {
-    "a1": ("Dam opens after storm", "Officials opened the northern dam on Tuesday after the storm filled the reservoir. "
+    "a1": ("Dam opens after storm",
+           "Officials opened the northern dam on Tuesday after the storm filled the reservoir. "
            "About 3,000 residents downstream were told to leave their homes by noon."),
     "b1": ("Residents flee as dam gates open", "Authorities opened the northern dam on Tuesday after heavy rain. "
            "About 3,000 residents downstream were told to leave their homes by noon, police said."),
-    "c1": ("Chess prodigy wins title", "A twelve-year-old won the national chess championship on Sunday in the capital. "
+    "c1": ("Chess prodigy wins title",
+           "A twelve-year-old won the national chess championship on Sunday in the capital. "
            "She beat three grandmasters on the way to the title."),
 }
 
