@@ -87,7 +87,7 @@ def test_story_and_stories_read_stored_briefs(newsweave, tmp_path, db):
     from newsweave.pipeline import write_brief
     from newsweave.store import SQLiteStore
 
-    newsweave("ingest", write_jsonl(tmp_path / "a.jsonl", articles()), "--db", db)
+    newsweave("ingest", write_jsonl(tmp_path / "a.jsonl", articles()), "--no-stories", "--db", db)
     with SQLiteStore(db) as store:
         store.attach("a1", "s-1")
         store.attach("b1", "s-1")

@@ -5,15 +5,25 @@ A function here wires stages to the store; it neither parses arguments nor print
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+import sys
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from itertools import islice
+
+import numpy as np
+from tqdm import tqdm
 
 from newsweave.http import Fetcher
 from newsweave.models import Article, Brief
+from newsweave.stages.cluster import ENGINE as CLUSTER_ENGINE
+from newsweave.stages.cluster import OnlineClusterer, StoryState, processing_order
+from newsweave.stages.embed import CachedEmbedder, Embedder, MiniLMEmbedder, article_text
 from newsweave.stages.extract import Page, extract_page
+from newsweave.stages.signals import TermStats
 from newsweave.stages.synthesize import synthesize
 from newsweave.store import SaveOutcome, Store
+from newsweave.store.base import ClusteringChanges, StoredStory
 
 #: Articles written per transaction: an interrupted ingest loses at most one batch, which a
 #: rerun completes.
@@ -91,3 +101,106 @@ def group_by_story(
         story = (assignments or {}).get(article.id) if assignments is not None else article.label
         groups.setdefault(story or "unassigned", []).append(article)
     return groups
+
+
+EMBED_BATCH = 256
+
+
+def embed_articles(embedder: Embedder, articles: Sequence[Article], progress: bool = False) -> np.ndarray:
+    """The embedding of each article's title and text, in batches (a bar on stderr when ``progress``)."""
+    texts = [article_text(a.title, a.text) for a in articles]
+    out = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+    with tqdm(total=len(texts), desc="embedding", unit="article", file=sys.stderr, leave=False,
+              disable=not progress) as bar:
+        for start in range(0, len(texts), EMBED_BATCH):
+            out[start : start + EMBED_BATCH] = embedder.embed(texts[start : start + EMBED_BATCH])
+            bar.update(len(texts[start : start + EMBED_BATCH]))
+    return out
+
+
+@dataclass(slots=True)
+class StoryChanges:
+    """What one settling of stories did."""
+
+    assigned: int = 0
+    new: set[str] = field(default_factory=set)
+    updated: set[str] = field(default_factory=set)
+    merged: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def touched(self) -> set[str]:
+        return self.new | self.updated
+
+
+def _restored_clusterer(store: Store) -> OnlineClusterer:
+    state = store.engine_state(CLUSTER_ENGINE) or {}
+    clusterer = OnlineClusterer(stats=TermStats.from_dict(state.get("stats", {})), next_seq=state.get("next_seq", 0))
+    clock = state.get("clock")
+    remembered = datetime.fromtimestamp(clock, UTC) - timedelta(days=clusterer.config.remember_days) if clock else None
+    for stored in store.active_stories(dormant_since=remembered):
+        story = StoryState.from_dict(stored.id, stored.vector_sum, stored.signals)
+        if stored.status == "active":
+            clusterer.activate(story)
+        else:
+            clusterer.rest(story)
+    clusterer.clock = clock if clock is not None else clusterer.clock
+    return clusterer
+
+
+def _stored(story: StoryState) -> StoredStory:
+    last = datetime.fromtimestamp(story.last_time, UTC) if story.last_time is not None else None
+    return StoredStory(story.id, story.vector_sum, story.to_dict(), last)
+
+
+def _assign_all(clusterer: OnlineClusterer, articles: Sequence[Article], vectors: np.ndarray,
+                placed: dict[str, str], changes: StoryChanges) -> None:
+    """Assign articles in time order; a copy (``duplicate_of``) follows its original without counting as a voice."""
+    for i in processing_order(articles):
+        article = articles[i]
+        if article.duplicate_of and article.duplicate_of in placed:
+            placed[article.id] = placed[article.duplicate_of]
+            changes.updated.add(placed[article.id])
+            continue
+        assignment = clusterer.assign(article, vectors[i])
+        placed[article.id] = assignment.story
+        (changes.new if assignment.new_story else changes.updated).add(assignment.story)
+        for gone in assignment.merged:
+            changes.merged.append((gone, assignment.story))
+            placed.update({a: assignment.story for a, s in placed.items() if s == gone})
+
+
+def settle_stories(store: Store, embedder: Embedder) -> StoryChanges:
+    """The live path of clustering: put every stored article without a story into one, then write the
+    briefs of the stories that changed. Resumes from the engine state in the store."""
+    changes = StoryChanges()
+    pending = store.unassigned_articles()
+    if not pending:
+        return changes
+    clusterer = _restored_clusterer(store)
+    placed = {a.duplicate_of: story for a in pending if a.duplicate_of
+              for story in [_story_of(store, a.duplicate_of)] if story}
+    _assign_all(clusterer, pending, embed_articles(embedder, pending), placed, changes)
+    changes.assigned = len(pending)
+    changes.updated -= changes.new
+    gone = {g for g, _ in changes.merged}
+    store.apply_clustering(ClusteringChanges(
+        attached=[(a.id, placed[a.id]) for a in pending],
+        stories=[_stored(clusterer.stories[s]) for s in sorted(changes.touched - gone) if s in clusterer.stories],
+        merged=changes.merged,
+        dormant=list(clusterer.dormant),
+        engine=CLUSTER_ENGINE,
+        engine_state={"stats": clusterer.stats.to_dict(), "next_seq": clusterer.next_seq, "clock": clusterer.clock},
+    ))
+    for story_id in sorted(changes.touched - gone):
+        write_brief(store, story_id)
+    return changes
+
+
+def _story_of(store: Store, article_id: str) -> str | None:
+    story = store.story_of_article(article_id)
+    return story.id if story else None
+
+
+def store_embedder(store: Store) -> Embedder:
+    """The sentence embedder, with its vectors cached in ``store`` so no text is embedded twice."""
+    return CachedEmbedder(MiniLMEmbedder(), store)

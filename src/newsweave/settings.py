@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 from newsweave.errors import SettingError
 
@@ -33,6 +34,12 @@ SETTINGS: tuple[Setting, ...] = (
         env="NEWSWEAVE_ALLOW_PRIVATE_NETWORKS",
         default="0",
         help="Fetch from private, loopback and link-local addresses (1 to allow; for tests and intranet feeds).",
+    ),
+    Setting(
+        name="cache",
+        env="NEWSWEAVE_CACHE",
+        default=str(Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "newsweave" / "embeddings.db"),
+        help="Embedding cache of the stateless commands (cluster): an SQLite file, created when missing.",
     ),
     Setting(
         name="host_delay",

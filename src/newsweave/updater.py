@@ -22,8 +22,9 @@ from newsweave.errors import FetchError, InvalidRecord
 from newsweave.http import Fetcher, Response
 from newsweave.models import Article, Feed
 from newsweave.opml import parse_opml
-from newsweave.pipeline import IngestCounts, ingest_articles
+from newsweave.pipeline import IngestCounts, StoryChanges, ingest_articles, settle_stories
 from newsweave.stages.dedupe import canonical_url, is_copy
+from newsweave.stages.embed import Embedder
 from newsweave.stages.extract import Page, extract_page
 from newsweave.stages.feeds import FeedItem, NotAFeed, ParsedFeed, parse_feed
 from newsweave.stages.ingest import article_from_record
@@ -53,6 +54,7 @@ class FeedOutcome:
 @dataclass(slots=True)
 class UpdateReport:
     outcomes: list[FeedOutcome] = field(default_factory=list)
+    stories: StoryChanges = field(default_factory=StoryChanges)
 
     @property
     def feeds_ok(self) -> int:
@@ -72,7 +74,8 @@ class UpdateReport:
 
     def summary(self) -> str:
         return (f"{self.feeds_ok} feeds ok ({self.feeds_unchanged} unchanged), {self.feeds_failed} failed, "
-                f"{self.articles_new} new articles")
+                f"{self.articles_new} new articles, {len(self.stories.new)} new stories, "
+                f"{len(self.stories.updated)} updated")
 
 
 def _failed(store: Store, feed: Feed, now: datetime, error: str) -> Feed:
@@ -209,10 +212,12 @@ def _refresh_guarded(store: Store, fetcher: Fetcher, feed: Feed, now: datetime) 
 
 
 def update(store: Store, fetcher: Fetcher, now: datetime | None = None, workers: int = 8,
-           on_feed: Callable[[FeedOutcome], None] | None = None, everything: bool = False) -> UpdateReport:
-    """Refresh every due feed (every feed with ``everything``) once, several hosts at a time.
+           on_feed: Callable[[FeedOutcome], None] | None = None, everything: bool = False,
+           embedder: Embedder | None = None) -> UpdateReport:
+    """Refresh every due feed (every feed with ``everything``) once, several hosts at a time, then
+    put the new articles into stories and rewrite the briefs of the stories that changed.
 
-    ``on_feed`` hears of each feed as it ends.
+    ``on_feed`` hears of each feed as it ends. Without ``embedder``, stories are left for later.
     """
     now = now or datetime.now(UTC)
     report = UpdateReport()
@@ -224,6 +229,8 @@ def update(store: Store, fetcher: Fetcher, now: datetime | None = None, workers:
             report.outcomes.append(outcome)
             if on_feed:
                 on_feed(outcome)
+    if embedder is not None:
+        report.stories = settle_stories(store, embedder)
     return report
 
 

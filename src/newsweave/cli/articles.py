@@ -19,7 +19,7 @@ from newsweave.cli.base import (
     open_input,
 )
 from newsweave.models import Article
-from newsweave.pipeline import IngestCounts, ingest_articles
+from newsweave.pipeline import IngestCounts, ingest_articles, settle_stories, store_embedder
 from newsweave.progress import LineProgress, ProgressReader
 from newsweave.stages.ingest import article_lines, read_articles
 
@@ -54,13 +54,16 @@ def _summary(counts: IngestCounts, skipped: int) -> str:
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, metavar="FILE.jsonl [FILE ...]")
+@click.option("--no-stories", is_flag=True,
+              help="Only store the articles; they join stories at the next ingest or update.")
 @db_option
-def ingest(files: tuple[str, ...], db_path: str | None) -> None:
+def ingest(files: tuple[str, ...], no_stories: bool, db_path: str | None) -> None:
     """Store the articles of JSONL files (FORMATS.md §1); '-' reads stdin.
 
     Idempotent: an article already stored as it is counts as already known. A bad line is
     reported as FILE:LINE with its reason and skipped; the other lines are still stored.
-    Exits 0 when nothing was skipped, 1 when something was.
+    New articles then join stories (the live clustering path) and the briefs of the stories
+    that changed are rewritten. Exits 0 when nothing was skipped, 1 when something was.
 
     \b
     Example:
@@ -72,6 +75,9 @@ def ingest(files: tuple[str, ...], db_path: str | None) -> None:
     with open_db(db_path) as store:
         try:
             ingest_articles(store, articles, counts=done)
+            if not no_stories:
+                changes = settle_stories(store, store_embedder(store))
+                click.echo(f"stories: {len(changes.new)} new, {len(changes.updated)} updated", err=True)
         except KeyboardInterrupt:
             click.echo(f"interrupted: {_summary(done, tally.skipped)}; run the same command again to finish", err=True)
             sys.exit(EXIT_INTERRUPTED)

@@ -161,3 +161,41 @@ def mean_pool_normalise(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
     pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
     norms = np.linalg.norm(pooled, axis=1, keepdims=True)
     return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+
+class EmbeddingCache(Protocol):
+    """Where vectors are kept by (model, content key): the store implements it."""
+
+    def get_embeddings(self, model: str, keys: Sequence[str]) -> dict[str, np.ndarray]: ...
+
+    def save_embeddings(self, model: str, vectors: dict[str, np.ndarray]) -> None: ...
+
+
+class CachedEmbedder:
+    """An Embedder that embeds each distinct text once: it asks the cache first, and keeps what it computes."""
+
+    def __init__(self, embedder: Embedder, cache: EmbeddingCache):
+        self.embedder, self.cache = embedder, cache
+        self.name, self.dim = embedder.name, embedder.dim
+        self.computed = 0
+        """Texts actually embedded (cache misses), for reports and benchmarks."""
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        keys = [content_key(text) for text in texts]
+        found = self.cache.get_embeddings(self.name, keys)
+        missing = list(dict.fromkeys(k for k in keys if k not in found))
+        if missing:
+            text_of = dict(zip(keys, texts, strict=True))
+            fresh = dict(zip(missing, self.embedder.embed([text_of[k] for k in missing]), strict=True))
+            self.cache.save_embeddings(self.name, fresh)
+            found.update(fresh)
+            self.computed += len(missing)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, key in enumerate(keys):
+            out[row] = found[key]
+        return out
+
+
+def article_text(title: str, text: str) -> str:
+    """What is embedded for an article: its title and its text."""
+    return f"{title}\n\n{text}"

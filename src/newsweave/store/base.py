@@ -9,11 +9,16 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from datetime import datetime
+from typing import Literal, Protocol
 
 import numpy as np
 
 from newsweave.models import Article, Brief, Feed, Story
+
+#: Search matches are marked in the text of a hit by these two characters (control characters,
+#: which stored text never contains); the reader escapes the text first, then turns them into marks.
+MATCH_START, MATCH_END = "\x02", "\x03"
 
 
 class SaveOutcome(enum.Enum):
@@ -38,6 +43,63 @@ class StoreStats:
             "briefs": self.briefs,
             "feeds": self.feeds,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class StoryHit:
+    """A story found by a search: its headline and a passage of its summary, matches marked."""
+
+    story: str
+    headline: str
+    snippet: str
+    outlets: int
+    last_updated: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleHit:
+    """An article found by a search, with its title and a passage of its text, matches marked."""
+
+    article: Article
+    title: str
+    snippet: str
+    story: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class OutletSummary:
+    """One outlet as the briefs cite it: in how many stories, with how many articles, and how lately."""
+
+    name: str
+    stories: int
+    articles: int
+    last_updated: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StoredStory:
+    """What the clustering engine keeps of one story between runs (the store does not interpret it)."""
+
+    id: str
+    vector_sum: np.ndarray
+    signals: dict
+    last_article_at: datetime | None
+    status: str = "active"
+
+
+@dataclass(frozen=True, slots=True)
+class ClusteringChanges:
+    """One batch of the live clusterer's work, written in one transaction."""
+
+    attached: list[tuple[str, str]]
+    """(article id, story id) pairs."""
+    stories: list[StoredStory]
+    """Stories whose state changed."""
+    merged: list[tuple[str, str]]
+    """(story merged away, story it joined)."""
+    dormant: list[str]
+    engine: str
+    engine_state: dict
 
 
 class Store(Protocol):
@@ -72,6 +134,20 @@ class Store(Protocol):
 
     def story_articles(self, story_id: str) -> list[Article]: ...
 
+    def story_of_article(self, article_id: str) -> Story | None: ...
+
+    def unassigned_articles(self, limit: int = 10_000) -> list[Article]:
+        """Stored articles in no story yet (new, or left by an interrupted run), first stored first."""
+
+    def active_stories(self, dormant_since: datetime | None = None) -> list[StoredStory]:
+        """Every active story, and every dormant one whose newest article is at or after ``dormant_since``,
+        with the clustering engine's state of it."""
+
+    def engine_state(self, name: str) -> dict | None: ...
+
+    def apply_clustering(self, changes: ClusteringChanges) -> None:
+        """Attach articles, save story states, record merges and dormancy, and the engine state: all or nothing."""
+
     # Briefs
     def save_brief(self, brief: Brief) -> None: ...
 
@@ -95,3 +171,31 @@ class Store(Protocol):
     def stats(self) -> StoreStats: ...
 
     def close(self) -> None: ...
+
+    # Reader queries: what the web pages, the Atom feed and the digest show, all from stored briefs
+    def reader_stories(
+        self,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        outlet: str | None = None,
+        limit: int = 20,
+        offset: int = 0,
+        order: Literal["ranked", "recent", "breadth"] = "ranked",
+    ) -> list[Brief]:
+        """Briefs of stories (not merged away) covered in [since, until) and citing ``outlet`` when given.
+
+        ``ranked``: the newest day of last update first, then most outlets, then most recent;
+        ``recent``: most recently updated first; ``breadth``: most outlets first, then most recent.
+        """
+
+    def list_outlets(self) -> list[OutletSummary]:
+        """Every outlet the briefs cite, the one in most stories first."""
+
+    def stories_missed_by(self, outlet: str, limit: int = 10, min_outlets: int = 2) -> list[Brief]:
+        """Widely covered stories (most outlets first) of the outlet's active period that it did not cover."""
+
+    def search_stories(self, query: str, limit: int = 20) -> list[StoryHit]:
+        """Stories whose headline or summary match the words of ``query``, best first."""
+
+    def search_article_hits(self, query: str, limit: int = 20) -> list[ArticleHit]:
+        """Like ``search_articles``, with matches marked and the story of each article."""

@@ -20,7 +20,15 @@ import numpy as np
 from newsweave.errors import StoreError
 from newsweave.models import Article, Brief, Feed, Story, format_time, parse_time
 from newsweave.stages.dedupe import canonical_url, lsh_buckets
-from newsweave.store.base import SaveOutcome, StoreStats
+from newsweave.store.base import (
+    ArticleHit,
+    ClusteringChanges,
+    OutletSummary,
+    SaveOutcome,
+    StoredStory,
+    StoreStats,
+    StoryHit,
+)
 from newsweave.store.migrate import Migration, migrate
 
 _ARTICLE_FIELDS = (
@@ -337,6 +345,68 @@ class SQLiteStore:
         )
         return [_article_from_row(row) for row in rows]
 
+    def story_of_article(self, article_id: str) -> Story | None:
+        rows = self._query("SELECT story_id FROM story_articles WHERE article_id = ?", (article_id,))
+        return self.get_story(rows[0]["story_id"]) if rows else None
+
+    def unassigned_articles(self, limit: int = 10_000) -> list[Article]:
+        rows = self._query(
+            f"SELECT {_ARTICLE_COLUMNS_A} FROM articles a LEFT JOIN story_articles sa ON sa.article_id = a.id"
+            " WHERE sa.article_id IS NULL ORDER BY a.rowid LIMIT ?",
+            (limit,),
+        )
+        return [_article_from_row(row) for row in rows]
+
+    def active_stories(self, dormant_since: datetime | None = None) -> list[StoredStory]:
+        rows = self._query(
+            "SELECT id, vector_sum, signals, last_article_at, status FROM stories WHERE signals IS NOT NULL"
+            " AND (status = 'active' OR (status = 'dormant' AND last_article_at >= ?)) ORDER BY rowid",
+            (format_time(dormant_since) if dormant_since else "9999",),
+        )
+        return [StoredStory(r["id"], np.frombuffer(r["vector_sum"], dtype="<f4").copy(), json.loads(r["signals"]),
+                            _time(r["last_article_at"]), r["status"]) for r in rows]
+
+    def engine_state(self, name: str) -> dict | None:
+        rows = self._query("SELECT state FROM engine_state WHERE name = ?", (name,))
+        return json.loads(rows[0]["state"]) if rows else None
+
+    def apply_clustering(self, changes: ClusteringChanges) -> None:
+        now = _now()
+        with self._transaction() as conn:
+            for story in changes.stories:
+                conn.execute(
+                    "INSERT INTO stories (id, created_at, updated_at, vector_sum, signals, last_article_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at,"
+                    " status = 'active', vector_sum = excluded.vector_sum, signals = excluded.signals,"
+                    " last_article_at = excluded.last_article_at",
+                    (story.id, now, now, np.asarray(story.vector_sum, "<f4").tobytes(),
+                     json.dumps(story.signals), format_time(story.last_article_at)),
+                )
+            self._record_merges(conn, changes.merged, now)
+            conn.executemany(
+                "INSERT INTO story_articles (article_id, story_id, attached_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (article_id) DO UPDATE SET story_id = excluded.story_id,"
+                " attached_at = excluded.attached_at",
+                [(article, story, now) for article, story in changes.attached],
+            )
+            touched = {story.id for story in changes.stories}
+            conn.executemany("UPDATE stories SET status = 'dormant' WHERE id = ? AND status = 'active'",
+                             [(story,) for story in changes.dormant if story not in touched])
+            conn.execute(
+                "INSERT INTO engine_state (name, state, updated_at) VALUES (?, ?, ?) ON CONFLICT (name)"
+                " DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
+                (changes.engine, json.dumps(changes.engine_state), now),
+            )
+
+    @staticmethod
+    def _record_merges(conn: sqlite3.Connection, merged: list[tuple[str, str]], now: str) -> None:
+        for gone, kept in merged:
+            conn.execute("UPDATE story_articles SET story_id = ? WHERE story_id = ?", (kept, gone))
+            conn.execute("UPDATE stories SET status = 'merged', merged_into = ?, updated_at = ?, signals = NULL"
+                         " WHERE id = ?", (kept, now, gone))
+            conn.execute("UPDATE stories SET merged_into = ? WHERE merged_into = ?", (kept, gone))
+            conn.execute("DELETE FROM briefs WHERE story_id = ?", (gone,))
+
     # Briefs
 
     def save_brief(self, brief: Brief) -> None:
@@ -440,3 +510,98 @@ class SQLiteStore:
         except sqlite3.DatabaseError as error:
             problems.append(f"full-text index: {error}")
         return problems
+
+    # Reader queries: what the web pages, the Atom feed and the digest show, from the reader index
+    # that migration 0005's triggers keep over the briefs (reader_stories, reader_outlets, reader_fts).
+
+    _READER_ORDER = {
+        "ranked": "r.day DESC, r.outlets DESC, r.last_updated DESC, r.rowid DESC",
+        "recent": "r.last_updated DESC, r.rowid DESC",
+        "breadth": "r.outlets DESC, r.last_updated DESC, r.rowid DESC",
+    }
+    _READER_BRIEFS = (
+        "SELECT b.brief FROM reader_stories r JOIN stories s ON s.id = r.story_id"
+        " JOIN briefs b ON b.story_id = r.story_id WHERE s.status != 'merged'"
+    )
+
+    @staticmethod
+    def _utc(value: datetime) -> str:
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def _briefs(self, sql: str, params: tuple) -> list[Brief]:
+        return [Brief.from_dict(json.loads(row[0])) for row in self._query(sql, params)]
+
+    def reader_stories(
+        self,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        outlet: str | None = None,
+        limit: int = 20,
+        offset: int = 0,
+        order: str = "ranked",
+    ) -> list[Brief]:
+        where, params = [], []
+        if since is not None:
+            where.append("r.last_updated >= ?")
+            params.append(self._utc(since))
+        if until is not None:
+            where.append("r.first_seen < ?")
+            params.append(self._utc(until))
+        if outlet is not None:
+            where.append("r.story_id IN (SELECT story_id FROM reader_outlets WHERE outlet = ?)")
+            params.append(outlet)
+        conditions = "".join(f" AND {condition}" for condition in where)
+        sql = f"{self._READER_BRIEFS}{conditions} ORDER BY {self._READER_ORDER[order]} LIMIT ? OFFSET ?"
+        return self._briefs(sql, (*params, limit, offset))
+
+    def list_outlets(self) -> list[OutletSummary]:
+        rows = self._query(
+            "SELECT o.outlet, COUNT(*), SUM(o.articles), MAX(r.last_updated) FROM reader_outlets o"
+            " JOIN reader_stories r ON r.story_id = o.story_id JOIN stories s ON s.id = o.story_id"
+            " WHERE s.status != 'merged' GROUP BY o.outlet ORDER BY COUNT(*) DESC, o.outlet"
+        )
+        return [OutletSummary(row[0], row[1], row[2], parse_time(row[3])) for row in rows]
+
+    def stories_missed_by(self, outlet: str, limit: int = 10, min_outlets: int = 2) -> list[Brief]:
+        span = self._query(
+            "SELECT MIN(r.first_seen), MAX(r.last_updated) FROM reader_outlets o"
+            " JOIN reader_stories r ON r.story_id = o.story_id WHERE o.outlet = ?",
+            (outlet,),
+        )[0]
+        if span[0] is None:
+            return []
+        sql = (
+            f"{self._READER_BRIEFS} AND r.last_updated >= ? AND r.first_seen <= ? AND r.outlets >= ?"
+            " AND r.story_id NOT IN (SELECT story_id FROM reader_outlets WHERE outlet = ?)"
+            " ORDER BY r.outlets DESC, r.last_updated DESC, r.rowid DESC LIMIT ?"
+        )
+        return self._briefs(sql, (span[0], span[1], min_outlets, outlet, limit))
+
+    def search_stories(self, query: str, limit: int = 20) -> list[StoryHit]:
+        match = _fts_query(query)
+        if not match:
+            return []
+        rows = self._query(
+            "SELECT r.story_id, highlight(reader_fts, 0, char(2), char(3)),"
+            " snippet(reader_fts, 1, char(2), char(3), '…', 40), r.outlets, r.last_updated"
+            " FROM reader_fts JOIN reader_stories r ON r.rowid = reader_fts.rowid JOIN stories s ON s.id = r.story_id"
+            " WHERE reader_fts MATCH ? AND s.status != 'merged' ORDER BY bm25(reader_fts, 2.0, 1.0) LIMIT ?",
+            (match, limit),
+        )
+        return [StoryHit(row[0], row[1], row[2], row[3], parse_time(row[4])) for row in rows]
+
+    def search_article_hits(self, query: str, limit: int = 20) -> list[ArticleHit]:
+        match = _fts_query(query)
+        if not match:
+            return []
+        rows = self._query(
+            f"SELECT {_ARTICLE_COLUMNS_A}, highlight(articles_fts, 0, char(2), char(3)) AS marked_title,"
+            " snippet(articles_fts, 1, char(2), char(3), '…', 32) AS marked_text, sa.story_id AS story"
+            " FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
+            " LEFT JOIN story_articles sa ON sa.article_id = a.id"
+            " WHERE articles_fts MATCH ? ORDER BY bm25(articles_fts) LIMIT ?",
+            (match, limit),
+        )
+        return [
+            ArticleHit(_article_from_row(row), row["marked_title"], row["marked_text"], row["story"]) for row in rows
+        ]

@@ -1,0 +1,439 @@
+"""Story clustering: each article, in time order, joins the best active story or starts a new one.
+
+Owns the online assignment (engine ``cluster/1``), shared by ``newsweave cluster`` (batch,
+stateless) and the live path (``pipeline.assign_stories``):
+
+1. Candidates: the active stories whose centroids are nearest the article's embedding
+   (``StoryIndex``; NumPy now, any vector index later). A story goes dormant, leaving the
+   index, when it has had no article for ``active_days`` before the newest time seen; untimed
+   articles are contemporaneous and age nothing. So the cost per article is bounded by the
+   active set, never by the archive.
+2. Evidence per candidate, each a bounded similarity that means the same whatever the story's
+   size: embedding cosine to the centroid and to members (max, mean), TF-IDF cosine of title and
+   lead to the story and to members, IDF-weighted overlap of names and of numbers, weekday
+   agreement, and closeness in time.
+3. A logistic model (weights fitted on the AllSides train split by ``scripts/fit_cluster_scorer.py``)
+   turns the evidence into a probability; the best candidate at or above the threshold wins.
+4. Maintenance: after an article joins, a story whose centroid has come close to another active
+   story's is merged into the older one (both ids stay resolvable in the store).
+
+Deterministic for the same input order. State is plain data (``StoryState``, ``TermStats``),
+so the store persists it and the engine resumes exactly where it was.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+import numpy as np
+
+from newsweave.models import Article
+from newsweave.stages.signals import (
+    TermStats,
+    day_agreement,
+    names,
+    numbers,
+    terms,
+    weekdays,
+    weighted_jaccard,
+)
+
+ENGINE = "cluster/1"
+DIM = 384
+#: Members a story is compared by (its most recent ones): keeps the cost of big stories bounded.
+MAX_MEMBERS = 12
+
+
+# ---- what one article brings ---------------------------------------------------------------------------
+
+
+def _weighted(tf: dict[str, int], stats: TermStats) -> dict[str, float]:
+    """TF-IDF weights, L2-normalised, frozen with the document frequencies of the moment."""
+    weights = {t: (1 + math.log(n)) * stats.idf(t) for t, n in tf.items()}
+    norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+    return {t: w / norm for t, w in weights.items()}
+
+
+@dataclass(slots=True)
+class Signals:
+    """Everything the clusterer knows of one article."""
+
+    id: str
+    vector: np.ndarray
+    terms: dict[str, float]
+    names: frozenset[str]
+    numbers: frozenset[str]
+    weekdays: frozenset[str]
+    time: float | None
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "vector": self.vector.astype(np.float32).tobytes().hex(), "terms": self.terms,
+                "names": sorted(self.names), "numbers": sorted(self.numbers), "weekdays": sorted(self.weekdays),
+                "time": self.time}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Signals:
+        return cls(data["id"], np.frombuffer(bytes.fromhex(data["vector"]), dtype=np.float32).copy(), data["terms"],
+                   frozenset(data["names"]), frozenset(data["numbers"]), frozenset(data["weekdays"]), data["time"])
+
+
+def read_signals(article: Article, vector: np.ndarray, stats: TermStats) -> Signals:
+    """The article's signals; counts its terms, names and numbers into ``stats``."""
+    tf = terms(article.title, article.text)
+    found_names, found_numbers = names(article.title, article.text), numbers(article.title, article.text)
+    stats.add([*tf, *found_names, *found_numbers])
+    return Signals(
+        id=article.id,
+        vector=np.asarray(vector, dtype=np.float32),
+        terms=_weighted(tf, stats),
+        names=found_names,
+        numbers=found_numbers,
+        weekdays=weekdays(article.title, article.text),
+        time=article.published.timestamp() if article.published else None,
+    )
+
+
+def dot(a: dict[str, float], b: dict[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(w * b[t] for t, w in a.items() if t in b)
+
+
+# ---- stories ----------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class StoryState:
+    """One story as the clusterer sees it: its recent members' signals and running sums."""
+
+    id: str
+    vector_sum: np.ndarray = field(default_factory=lambda: np.zeros(DIM, np.float32))
+    term_sum: dict[str, float] = field(default_factory=dict)
+    members: list[Signals] = field(default_factory=list)
+    size: int = 0
+    last_time: float | None = None
+    first_seq: int = 0
+    """Order of creation, for deterministic tie-breaks and for keeping the older story in a merge."""
+
+    def add(self, signals: Signals) -> None:
+        self.vector_sum = self.vector_sum + signals.vector
+        for term, weight in signals.terms.items():
+            self.term_sum[term] = self.term_sum.get(term, 0.0) + weight
+        self.members = [*self.members, signals][-MAX_MEMBERS:]
+        self.size += 1
+        if signals.time is not None:
+            self.last_time = signals.time if self.last_time is None else max(self.last_time, signals.time)
+
+    def absorb(self, other: StoryState) -> None:
+        self.vector_sum = self.vector_sum + other.vector_sum
+        for term, weight in other.term_sum.items():
+            self.term_sum[term] = self.term_sum.get(term, 0.0) + weight
+        merged = sorted([*self.members, *other.members], key=lambda s: (s.time or 0.0))
+        self.members = merged[-MAX_MEMBERS:]
+        self.size += other.size
+        times = [t for t in (self.last_time, other.last_time) if t is not None]
+        self.last_time = max(times) if times else None
+
+    def centroid(self) -> np.ndarray:
+        return self.vector_sum / max(float(np.linalg.norm(self.vector_sum)), 1e-12)
+
+    def to_dict(self) -> dict:
+        return {"term_sum": self.term_sum, "members": [m.to_dict() for m in self.members], "size": self.size,
+                "last_time": self.last_time, "first_seq": self.first_seq}
+
+    @classmethod
+    def from_dict(cls, story_id: str, vector_sum: np.ndarray, data: dict) -> StoryState:
+        return cls(story_id, np.asarray(vector_sum, np.float32), dict(data["term_sum"]),
+                   [Signals.from_dict(m) for m in data["members"]], int(data["size"]), data["last_time"],
+                   int(data.get("first_seq", 0)))
+
+
+class StoryIndex(Protocol):
+    """Nearest active-story centroids. NumPy here; an ANN index or pgvector can replace it."""
+
+    def upsert(self, story_id: str, centroid: np.ndarray) -> None: ...
+
+    def remove(self, story_id: str) -> None: ...
+
+    def nearest(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]: ...
+
+    def __len__(self) -> int: ...
+
+
+class NumpyStoryIndex:
+    """Active centroids in one growable float32 matrix; exact top-k by dot product."""
+
+    def __init__(self, dim: int = DIM, capacity: int = 256):
+        self._matrix = np.zeros((capacity, dim), np.float32)
+        self._live = np.zeros(capacity, bool)
+        self._ids: list[str | None] = []
+        self._rows: dict[str, int] = {}
+        self._free: list[int] = []
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def upsert(self, story_id: str, centroid: np.ndarray) -> None:
+        row = self._rows.get(story_id)
+        if row is None:
+            row = self._free.pop() if self._free else self._grow()
+            self._rows[story_id], self._ids[row], self._live[row] = row, story_id, True
+        self._matrix[row] = centroid
+
+    def remove(self, story_id: str) -> None:
+        row = self._rows.pop(story_id)
+        self._live[row], self._ids[row] = False, None
+        self._free.append(row)
+
+    def nearest(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        if not self._rows:
+            return []
+        used = len(self._ids)
+        scores = np.where(self._live[:used], self._matrix[:used] @ vector, -np.inf)
+        k = min(k, len(self._rows))
+        top = np.argpartition(-scores, k - 1)[:k] if k < used else np.arange(used)
+        ranked = sorted((int(r) for r in top if self._live[r]), key=lambda r: (-scores[r], r))[:k]
+        return [(self._ids[r], float(scores[r])) for r in ranked]  # type: ignore[misc]
+
+    def _grow(self) -> int:
+        if len(self._ids) == len(self._matrix):
+            self._matrix = np.vstack([self._matrix, np.zeros_like(self._matrix)])
+            self._live = np.concatenate([self._live, np.zeros_like(self._live)])
+        self._ids.append(None)
+        return len(self._ids) - 1
+
+
+# ---- evidence and the scorer ------------------------------------------------------------------------------
+
+FEATURES = ("dense_centroid", "dense_max", "dense_mean", "lex_story", "lex_max", "lex_mean",
+            "names_max", "names_mean", "numbers_max", "weekday")
+
+
+def evidence(article: Signals, story: StoryState, centroid_similarity: float, stats: TermStats) -> np.ndarray:
+    """The features of (article, candidate story), in the order of FEATURES."""
+    members = story.members
+    dense = np.stack([m.vector for m in members]) @ article.vector
+    lexical = [dot(article.terms, m.terms) for m in members]
+    shared_names = [weighted_jaccard(article.names, m.names, stats) for m in members]
+    story_norm = math.sqrt(sum(w * w for w in story.term_sum.values())) or 1.0
+    return np.array([
+        centroid_similarity, float(dense.max()), float(dense.mean()),
+        dot(article.terms, story.term_sum) / story_norm, max(lexical), sum(lexical) / len(lexical),
+        max(shared_names), sum(shared_names) / len(shared_names),
+        max(weighted_jaccard(article.numbers, m.numbers, stats) for m in members),
+        max(day_agreement(article.weekdays, m.weekdays) for m in members),
+    ])
+
+
+@dataclass(frozen=True, slots=True)
+class Scorer:
+    """Logistic regression over the evidence: p = sigmoid(w · x + b); join when p ≥ threshold.
+
+    Timed articles add a prior on time: the log-odds move by ``time_bits`` bits for a candidate
+    whose newest article is as recent as this one, by nothing at ``time_scale_hours`` apart,
+    and down from there (news coverage of one event comes within hours, not days). Untimed
+    articles are contemporaneous: no shift. The time prior cannot be fitted on train (it has no
+    times); it is set by that reasoning, not tuned.
+    """
+
+    weights: tuple[float, ...]
+    bias: float
+    threshold: float
+    time_bits: float = 2.0
+    time_scale_hours: float = 12.0
+
+    def probabilities(self, rows: np.ndarray, hours_apart: Sequence[float | None]) -> np.ndarray:
+        shift = [self._time_shift(h) for h in hours_apart]
+        z = rows @ np.asarray(self.weights) + self.bias + np.asarray(shift)
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def _time_shift(self, hours: float | None) -> float:
+        if hours is None:
+            return 0.0
+        bits = self.time_bits * max(1.0 - hours / self.time_scale_hours, -3.0)
+        return bits * math.log(2.0)
+
+
+# Fitted on train by scripts/fit_cluster_scorer.py; see the figures in README.md.
+DEFAULT_SCORER = Scorer(
+    weights=(-4.435656, -2.45128, 13.136117, -17.511884, 3.849896, 26.68573, -7.36004, 9.258829, 0.445876, 0.744714),
+    bias=-7.482265,
+    threshold=0.07,
+)
+
+
+# ---- the clusterer ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterConfig:
+    candidates: int = 10
+    active_days: float = 2.0
+    merge_similarity: float = 0.92
+    """Two active stories whose centroids are at least this close are one story."""
+    reopen_probability: float = 0.5
+    """A dormant story takes a late article only on this much evidence, its age left aside."""
+    remember_days: float = 30.0
+    """Dormant stories older than this (before the newest time seen) can no longer reopen."""
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    article: str
+    story: str
+    new_story: bool
+    probability: float
+    merged: tuple[str, ...] = ()
+    """Stories folded into ``story`` by this assignment."""
+
+
+class OnlineClusterer:
+    """Assigns articles to stories one at a time. Holds only the active stories."""
+
+    def __init__(self, scorer: Scorer = DEFAULT_SCORER, config: ClusterConfig | None = None,
+                 stats: TermStats | None = None, index: StoryIndex | None = None, next_seq: int = 0):
+        self.scorer, self.config = scorer, config or ClusterConfig()
+        self.stats = stats or TermStats()
+        self.index: StoryIndex = index or NumpyStoryIndex()
+        self.stories: dict[str, StoryState] = {}
+        self.next_seq = next_seq
+        self.clock: float | None = None
+        self.dormant: list[str] = []
+        """Stories retired since the caller last looked (the live path marks them dormant in the store)."""
+        self.resting: dict[str, StoryState] = {}
+        """Dormant stories that a late article may still reopen."""
+        self.resting_index: StoryIndex = NumpyStoryIndex()
+
+    def rest(self, story: StoryState) -> None:
+        """Keep a dormant story where a late article can find it."""
+        self.resting[story.id] = story
+        self.resting_index.upsert(story.id, story.centroid())
+
+    def activate(self, story: StoryState) -> None:
+        """Bring a stored story (back) into the active set."""
+        if story.id in self.resting:
+            del self.resting[story.id]
+            self.resting_index.remove(story.id)
+        self.stories[story.id] = story
+        self.index.upsert(story.id, story.centroid())
+        self.next_seq = max(self.next_seq, story.first_seq + 1)
+        if story.last_time is not None:
+            self.clock = story.last_time if self.clock is None else max(self.clock, story.last_time)
+
+    def assign(self, article: Article, vector: np.ndarray, new_id: str | None = None) -> Assignment:
+        """Put one article into its story; ``new_id`` names the story it starts, if it starts one."""
+        signals = read_signals(article, vector, self.stats)
+        self._advance_clock(signals.time)
+        best, probability = self._best_story(signals)
+        if best is None and (reopened := self._dormant_story(signals)):
+            self.activate(reopened)
+            best = reopened.id
+        story = self.stories[best] if best else self._new_story(new_id or f"s-{self.next_seq:06d}")
+        story.add(signals)
+        self.index.upsert(story.id, story.centroid())
+        kept, merged = self._merge_neighbours(story)
+        return Assignment(article.id, kept.id, best is None, probability, merged)
+
+    def _best_story(self, signals: Signals) -> tuple[str | None, float]:
+        near = self.index.nearest(signals.vector, self.config.candidates)
+        if not near:
+            return None, 0.0
+        rows = np.vstack([evidence(signals, self.stories[sid], sim, self.stats) for sid, sim in near])
+        hours = [self._hours_apart(signals, self.stories[sid]) for sid, _ in near]
+        probabilities = self.scorer.probabilities(rows, hours)
+        best = int(np.argmax(probabilities))  # the first of equals: deterministic
+        if probabilities[best] >= self.scorer.threshold:
+            return near[best][0], float(probabilities[best])
+        return None, float(probabilities[best])
+
+    def _dormant_story(self, signals: Signals) -> StoryState | None:
+        """The dormant story a late article belongs to, on strong evidence alone (its age left aside)."""
+        near = self.resting_index.nearest(signals.vector, self.config.candidates)
+        if not near:
+            return None
+        rows = np.vstack([evidence(signals, self.resting[sid], sim, self.stats) for sid, sim in near])
+        probabilities = self.scorer.probabilities(rows, [None] * len(near))
+        best = int(np.argmax(probabilities))
+        return self.resting[near[best][0]] if probabilities[best] >= self.config.reopen_probability else None
+
+    @staticmethod
+    def _hours_apart(signals: Signals, story: StoryState) -> float | None:
+        if signals.time is None or story.last_time is None:
+            return None
+        return abs(signals.time - story.last_time) / 3600.0
+
+    def _new_story(self, story_id: str) -> StoryState:
+        story = StoryState(story_id, first_seq=self.next_seq)
+        self.next_seq += 1
+        self.stories[story_id] = story
+        return story
+
+    def _merge_neighbours(self, story: StoryState) -> tuple[StoryState, tuple[str, ...]]:
+        """Fold into one the active stories whose centroids have come within merge_similarity."""
+        if story.size < 2:
+            return story, ()
+        merged: list[str] = []
+        for other_id, similarity in self.index.nearest(story.centroid(), 3):
+            if other_id != story.id and similarity >= self.config.merge_similarity:
+                older, newer = sorted((story, self.stories[other_id]), key=lambda s: s.first_seq)
+                older.absorb(newer)
+                self.retire(newer.id)
+                self.index.upsert(older.id, older.centroid())
+                merged.append(newer.id)
+                story = older
+        return story, tuple(merged)
+
+    def retire(self, story_id: str) -> None:
+        self.stories.pop(story_id, None)
+        self.index.remove(story_id)
+
+    def _advance_clock(self, time: float | None) -> None:
+        """Retire the stories with no article within active_days of the newest time seen."""
+        if time is None:
+            return
+        self.clock = time if self.clock is None else max(self.clock, time)
+        horizon = self.clock - self.config.active_days * 86400.0
+        for story_id in [s for s, st in self.stories.items() if st.last_time is not None and st.last_time < horizon]:
+            self.rest(self.stories[story_id])
+            self.retire(story_id)
+            self.dormant.append(story_id)
+        forgotten = self.clock - self.config.remember_days * 86400.0
+        for story_id in [s for s, st in self.resting.items() if (st.last_time or self.clock) < forgotten]:
+            del self.resting[story_id]
+            self.resting_index.remove(story_id)
+
+
+def processing_order(articles: Sequence[Article]) -> list[int]:
+    """Indices in the order to cluster: timed articles by time; untimed ones first, in input order."""
+    def key(i: int) -> tuple[float, int]:
+        published = articles[i].published
+        return (published.timestamp() if published else -math.inf, i)
+
+    return sorted(range(len(articles)), key=key)
+
+
+def cluster_articles(articles: Sequence[Article], vectors: np.ndarray,
+                     clusterer: OnlineClusterer | None = None) -> dict[str, str]:
+    """Batch form: article id → story id. Gold ``story`` labels (``Article.label``) are never read."""
+    clusterer = clusterer or OnlineClusterer()
+    story_of: dict[str, str] = {}
+    for i in processing_order(articles):
+        assignment = clusterer.assign(articles[i], vectors[i])
+        story_of[articles[i].id] = assignment.story
+        for gone in assignment.merged:
+            for article_id, story in story_of.items():
+                if story == gone:
+                    story_of[article_id] = assignment.story
+    return story_of
+
+
+def iso_time(value: float | None) -> str | None:
+    return datetime.fromtimestamp(value).astimezone().isoformat() if value is not None else None
+
+
+def unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))

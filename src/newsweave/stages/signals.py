@@ -1,0 +1,138 @@
+"""What the clusterer reads off an article besides its embedding: terms, names, numbers, weekdays.
+
+Owns the lexical side of story clustering: title + lead terms (stop-worded, lightly stemmed),
+proper names (capitalised words inside sentences, acronyms), numbers of two or more digits,
+weekdays mentioned ("on Tuesday"), the document frequencies that weigh them (accumulated
+online over every article seen), and the similarity measures over them. Plain Python and
+plain data, so the store can persist all of it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+STOPWORDS = frozenset("""
+a about above after again against all also am an and any are as at be because been before being below
+between both but by can could did do does doing down during each few for from further had has have having
+he her here hers herself him himself his how i if in into is it its itself just me more most my myself no
+nor not now of off on once only or other our ours ourselves out over own same she should so some such than
+that the their theirs them themselves then there these they this those through to too under until up very
+was we were what when where which while who whom why will with would you your yours yourself yourselves
+said says say new one two amid via per it's he's she's they're we're i'm mr ms mrs dr
+""".split())
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+_WEEKDAY = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")\b", re.IGNORECASE)
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]|[A-Za-z]")
+_NUMBER = re.compile(r"\d[\d,\.]*\d|\d")
+_CAPITALISED = re.compile(r"(?<![\w'’])([A-Z][A-Za-z'’\-]*[A-Za-z]|[A-Z])")
+_ACRONYM = re.compile(r"\b[A-Z]{2,}\b")
+_SENTENCE_END = re.compile(r"[.!?:;\"“”]\s*$")
+
+
+def stem(word: str) -> str:
+    """A very light stemmer: possessive and plural 's' off."""
+    for suffix in ("'s", "’s"):
+        if word.endswith(suffix):
+            word = word[:-2]
+    if len(word) > 4 and word.endswith("s") and not word.endswith("ss"):
+        word = word[:-1]
+    return word
+
+
+def terms(title: str, text: str) -> dict[str, int]:
+    """Term frequencies of title and lead, stop words removed, lightly stemmed."""
+    counts: Counter[str] = Counter()
+    for token in _WORD.findall(f"{title}\n{text}".lower()):
+        if token not in STOPWORDS and len(token) > 1:
+            counts[stem(token)] += 1
+    return dict(counts)
+
+
+def _is_title_case(title: str) -> bool:
+    words = [w for w in _WORD.findall(title) if w.lower() not in STOPWORDS and len(w) > 3]
+    return bool(words) and sum(w[0].isupper() for w in words) / len(words) > 0.7
+
+
+def _capitalised_inside_sentences(text: str) -> set[str]:
+    found = set()
+    for match in _CAPITALISED.finditer(text):
+        before = text[: match.start()].rstrip()
+        if before and not _SENTENCE_END.search(before) and match.group(1).lower() not in STOPWORDS:
+            found.add(stem(match.group(1).lower()))
+    return found
+
+
+def names(title: str, text: str) -> frozenset[str]:
+    """Proper-name tokens: capitalised inside a sentence (in a title only when it is not Title Case), acronyms."""
+    found = _capitalised_inside_sentences(text)
+    if not _is_title_case(title):
+        found |= _capitalised_inside_sentences(title)
+    found |= {stem(a.lower()) for a in _ACRONYM.findall(f"{title} {text}") if a.lower() not in STOPWORDS}
+    return frozenset(found - set(WEEKDAYS))
+
+
+def numbers(title: str, text: str) -> frozenset[str]:
+    """Numbers of two or more digits, commas removed: '2,000' → '2000'."""
+    found = (n.replace(",", "").rstrip(".") for n in _NUMBER.findall(f"{title} {text}"))
+    return frozenset(n for n in found if sum(c.isdigit() for c in n) >= 2)
+
+
+def weekdays(title: str, text: str) -> frozenset[str]:
+    return frozenset(m.lower() for m in _WEEKDAY.findall(f"{title} {text}"))
+
+
+@dataclass
+class TermStats:
+    """Document frequencies of terms, names and numbers over every article seen."""
+
+    df: dict[str, int] = field(default_factory=dict)
+    docs: int = 0
+
+    def add(self, items: Iterable[str]) -> None:
+        self.docs += 1
+        for item in items:
+            self.df[item] = self.df.get(item, 0) + 1
+
+    def idf(self, item: str) -> float:
+        return math.log((self.docs + 1) / (self.df.get(item, 0) + 1)) + 1.0
+
+    def to_dict(self) -> dict:
+        return {"df": self.df, "docs": self.docs}
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> TermStats:
+        return cls(dict(data.get("df", {})), int(data.get("docs", 0)))
+
+
+def tfidf_cosine(a: Mapping[str, float], b: Mapping[str, float], stats: TermStats) -> float:
+    """Cosine of two term-frequency maps, each term weighted by its idf."""
+    if len(a) > len(b):
+        a, b = b, a
+    shared = [t for t in a if t in b]
+    if not shared:
+        return 0.0
+    idf = {t: stats.idf(t) for t in (*a, *b)}
+    dot = sum(a[t] * b[t] * idf[t] ** 2 for t in shared)
+    norm_a = math.sqrt(sum((w * idf[t]) ** 2 for t, w in a.items()))
+    norm_b = math.sqrt(sum((w * idf[t]) ** 2 for t, w in b.items()))
+    return dot / (norm_a * norm_b)
+
+
+def weighted_jaccard(a: frozenset[str], b: frozenset[str], stats: TermStats) -> float:
+    """IDF-weighted Jaccard overlap of two sets."""
+    shared = a & b
+    if not shared:
+        return 0.0
+    return sum(stats.idf(t) for t in shared) / sum(stats.idf(t) for t in a | b)
+
+
+def day_agreement(a: frozenset[str], b: frozenset[str]) -> float:
+    """+1 when both name a shared weekday, -1 when both name weekdays but none in common, else 0."""
+    if not a or not b:
+        return 0.0
+    return 1.0 if a & b else -1.0
