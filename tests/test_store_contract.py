@@ -154,3 +154,28 @@ def test_many_embeddings_are_looked_up_at_once(store):
     store.save_embeddings("m", vectors)
     found = store.get_embeddings("m", list(vectors))
     assert len(found) == 1_200 and found["key-1199"][0] == 1199
+
+
+def test_clustering_changes_apply_whole_and_merged_ids_stay_resolvable(store):
+    from newsweave.store.base import ClusteringChanges, StoredStory
+
+    store.save_articles([make_article(n) for n in (1, 2, 3)])
+    assert [a.id for a in store.unassigned_articles()] == ["a1", "a2", "a3"]
+    vector = np.ones(384, np.float32)
+    store.apply_clustering(ClusteringChanges(
+        attached=[("a1", "s1"), ("a2", "s2"), ("a3", "s2")],
+        stories=[StoredStory("s1", vector, {"k": 1}, None), StoredStory("s2", vector, {"k": 2}, None)],
+        merged=[], dormant=[], engine="test/1", engine_state={"next": 3},
+    ))
+    assert store.unassigned_articles() == [] and store.engine_state("test/1") == {"next": 3}
+    assert sorted((s.id, s.signals["k"]) for s in store.active_stories()) == [("s1", 1), ("s2", 2)]
+    store.apply_clustering(ClusteringChanges(
+        attached=[], stories=[StoredStory("s1", vector * 2, {"k": 3}, None)], merged=[("s2", "s1")],
+        dormant=[], engine="test/1", engine_state={"next": 3},
+    ))
+    assert store.get_story("s2").id == "s1" and store.get_story("s1").articles == 3
+    assert [s.id for s in store.list_stories()] == ["s1"]
+    assert store.story_of_article("a3").id == "s1"
+    store.apply_clustering(ClusteringChanges(attached=[], stories=[], merged=[], dormant=["s1"],
+                                             engine="test/1", engine_state={}))
+    assert store.get_story("s1").status == "dormant" and store.active_stories() == []
