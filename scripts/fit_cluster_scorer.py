@@ -51,7 +51,7 @@ def teacher_pairs(articles, vectors, candidates: int = 10) -> tuple[np.ndarray, 
     for article, vector in zip(articles, vectors, strict=True):
         signals = read_signals(article, vector, stats)
         for story_id, similarity in index.nearest(signals.vector, candidates):
-            rows.append(evidence(signals, stories[story_id], similarity, stats))
+            rows.append(evidence(signals, stories[story_id], similarity))
             labels.append(story_id == article.label)
         story = stories.setdefault(article.label, StoryState(article.label, first_seq=len(stories)))
         story.add(signals)

@@ -39,7 +39,6 @@ from newsweave.stages.signals import (
     numbers,
     terms,
     weekdays,
-    weighted_jaccard,
 )
 
 ENGINE = "cluster/1"
@@ -65,20 +64,20 @@ class Signals:
     id: str
     vector: np.ndarray
     terms: dict[str, float]
-    names: frozenset[str]
-    numbers: frozenset[str]
+    names: dict[str, float]
+    """Each name with its idf when the article was read."""
+    numbers: dict[str, float]
     weekdays: frozenset[str]
     time: float | None
 
     def to_dict(self) -> dict:
         return {"id": self.id, "vector": self.vector.astype(np.float32).tobytes().hex(), "terms": self.terms,
-                "names": sorted(self.names), "numbers": sorted(self.numbers), "weekdays": sorted(self.weekdays),
-                "time": self.time}
+                "names": self.names, "numbers": self.numbers, "weekdays": sorted(self.weekdays), "time": self.time}
 
     @classmethod
     def from_dict(cls, data: dict) -> Signals:
         return cls(data["id"], np.frombuffer(bytes.fromhex(data["vector"]), dtype=np.float32).copy(), data["terms"],
-                   frozenset(data["names"]), frozenset(data["numbers"]), frozenset(data["weekdays"]), data["time"])
+                   data["names"], data["numbers"], frozenset(data["weekdays"]), data["time"])
 
 
 def read_signals(article: Article, vector: np.ndarray, stats: TermStats) -> Signals:
@@ -90,8 +89,8 @@ def read_signals(article: Article, vector: np.ndarray, stats: TermStats) -> Sign
         id=article.id,
         vector=np.asarray(vector, dtype=np.float32),
         terms=_weighted(tf, stats),
-        names=found_names,
-        numbers=found_numbers,
+        names={name: stats.idf(name) for name in sorted(found_names)},
+        numbers={number: stats.idf(number) for number in sorted(found_numbers)},
         weekdays=weekdays(article.title, article.text),
         time=article.published.timestamp() if article.published else None,
     )
@@ -101,6 +100,16 @@ def dot(a: dict[str, float], b: dict[str, float]) -> float:
     if len(a) > len(b):
         a, b = b, a
     return sum(w * b[t] for t, w in a.items() if t in b)
+
+
+def overlap(a: dict[str, float], b: dict[str, float]) -> float:
+    """Weighted Jaccard of two weighted sets (each item's weight: its idf when first read)."""
+    if not a or not b:
+        return 0.0
+    shared = sum(min(w, b[t]) for t, w in a.items() if t in b)
+    if not shared:
+        return 0.0
+    return shared / (sum(a.values()) + sum(b.values()) - shared)
 
 
 # ---- stories ----------------------------------------------------------------------------------------------
@@ -118,8 +127,16 @@ class StoryState:
     last_time: float | None = None
     first_seq: int = 0
     """Order of creation, for deterministic tie-breaks and for keeping the older story in a merge."""
+    _matrix: np.ndarray | None = None
+
+    def member_matrix(self) -> np.ndarray:
+        """The members' vectors as rows (kept until the members change)."""
+        if self._matrix is None:
+            self._matrix = np.stack([m.vector for m in self.members])
+        return self._matrix
 
     def add(self, signals: Signals) -> None:
+        self._matrix = None
         self.vector_sum = self.vector_sum + signals.vector
         for term, weight in signals.terms.items():
             self.term_sum[term] = self.term_sum.get(term, 0.0) + weight
@@ -129,6 +146,7 @@ class StoryState:
             self.last_time = signals.time if self.last_time is None else max(self.last_time, signals.time)
 
     def absorb(self, other: StoryState) -> None:
+        self._matrix = None
         self.vector_sum = self.vector_sum + other.vector_sum
         for term, weight in other.term_sum.items():
             self.term_sum[term] = self.term_sum.get(term, 0.0) + weight
@@ -213,18 +231,18 @@ FEATURES = ("dense_centroid", "dense_max", "dense_mean", "lex_story", "lex_max",
             "names_max", "names_mean", "numbers_max", "weekday")
 
 
-def evidence(article: Signals, story: StoryState, centroid_similarity: float, stats: TermStats) -> np.ndarray:
+def evidence(article: Signals, story: StoryState, centroid_similarity: float) -> np.ndarray:
     """The features of (article, candidate story), in the order of FEATURES."""
     members = story.members
-    dense = np.stack([m.vector for m in members]) @ article.vector
+    dense = story.member_matrix() @ article.vector
     lexical = [dot(article.terms, m.terms) for m in members]
-    shared_names = [weighted_jaccard(article.names, m.names, stats) for m in members]
+    shared_names = [overlap(article.names, m.names) for m in members]
     story_norm = math.sqrt(sum(w * w for w in story.term_sum.values())) or 1.0
     return np.array([
         centroid_similarity, float(dense.max()), float(dense.mean()),
         dot(article.terms, story.term_sum) / story_norm, max(lexical), sum(lexical) / len(lexical),
         max(shared_names), sum(shared_names) / len(shared_names),
-        max(weighted_jaccard(article.numbers, m.numbers, stats) for m in members),
+        max(overlap(article.numbers, m.numbers) for m in members),
         max(day_agreement(article.weekdays, m.weekdays) for m in members),
     ])
 
@@ -272,6 +290,8 @@ DEFAULT_SCORER = Scorer(
 @dataclass(frozen=True, slots=True)
 class ClusterConfig:
     candidates: int = 10
+    min_similarity: float = 0.3
+    """Candidates whose centroid is farther than this from the article are not weighed at all."""
     active_days: float = 2.0
     merge_similarity: float = 0.92
     """Two active stories whose centroids are at least this close are one story."""
@@ -339,10 +359,11 @@ class OnlineClusterer:
         return Assignment(article.id, kept.id, best is None, probability, merged)
 
     def _best_story(self, signals: Signals) -> tuple[str | None, float]:
-        near = self.index.nearest(signals.vector, self.config.candidates)
+        near = [(s, sim) for s, sim in self.index.nearest(signals.vector, self.config.candidates)
+                if sim >= self.config.min_similarity]
         if not near:
             return None, 0.0
-        rows = np.vstack([evidence(signals, self.stories[sid], sim, self.stats) for sid, sim in near])
+        rows = np.vstack([evidence(signals, self.stories[sid], sim) for sid, sim in near])
         hours = [self._hours_apart(signals, self.stories[sid]) for sid, _ in near]
         probabilities = self.scorer.probabilities(rows, hours)
         best = int(np.argmax(probabilities))  # the first of equals: deterministic
@@ -355,7 +376,7 @@ class OnlineClusterer:
         near = self.resting_index.nearest(signals.vector, self.config.candidates)
         if not near:
             return None
-        rows = np.vstack([evidence(signals, self.resting[sid], sim, self.stats) for sid, sim in near])
+        rows = np.vstack([evidence(signals, self.resting[sid], sim) for sid, sim in near])
         probabilities = self.scorer.probabilities(rows, [None] * len(near))
         best = int(np.argmax(probabilities))
         return self.resting[near[best][0]] if probabilities[best] >= self.config.reopen_probability else None

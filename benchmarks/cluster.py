@@ -1,0 +1,66 @@
+"""Story clustering throughput on the train split: the embedding model alone, the pipeline cold and warm.
+
+Usage: python benchmarks/cluster.py [--articles N]
+Needs ../shared/data/allsides/train.articles.jsonl (7,356 articles).
+- raw model: MiniLM embedding of every article's title and text, no cache;
+- cold: ``newsweave cluster``'s path with an empty embedding cache (embed, cache, cluster);
+- warm: the same with every embedding cached (what a second run costs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from newsweave.pipeline import embed_articles
+from newsweave.stages.cluster import OnlineClusterer, cluster_articles
+from newsweave.stages.embed import CachedEmbedder, MiniLMEmbedder, article_text
+from newsweave.stages.ingest import read_articles
+from newsweave.store import SQLiteStore
+
+TRAIN = Path(__file__).resolve().parents[2] / "shared" / "data" / "allsides" / "train.articles.jsonl"
+
+
+def timed(action):
+    start = time.perf_counter()
+    result = action()
+    return time.perf_counter() - start, result
+
+
+def run_pipeline(articles, cache_path: Path, model: MiniLMEmbedder):
+    with SQLiteStore(cache_path) as cache:
+        vectors = embed_articles(CachedEmbedder(model, cache), articles)
+    return cluster_articles(articles, vectors, OnlineClusterer())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=None, help="Only the first N articles.")
+    limit = parser.parse_args().articles
+    if not TRAIN.exists():
+        sys.exit(f"needs {TRAIN}")
+    with TRAIN.open("rb") as stream:
+        articles = [p.article for p in read_articles(stream) if p.article][:limit]
+    model = MiniLMEmbedder()
+    model.embed(["warm up the session"])
+    raw, _ = timed(lambda: model.embed([article_text(a.title, a.text) for a in articles]))
+    with tempfile.TemporaryDirectory() as folder:
+        cache = Path(folder) / "cache.db"
+        cold, stories = timed(lambda: run_pipeline(articles, cache, model))
+        warm, _ = timed(lambda: run_pipeline(articles, cache, model))
+    n = len(articles)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"machine: {os.cpu_count()} cores; {n:,} articles; {len(set(stories.values())):,} stories")
+    print(f"raw model (MiniLM int8, no cache): {n / raw:8.1f} articles/s")
+    print(f"cluster, cold (empty cache):       {n / cold:8.1f} articles/s  ({raw / cold:.0%} of the raw model)")
+    print(f"cluster, warm (all cached):        {n / warm:8.1f} articles/s")
+    print(f"peak memory: {peak:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
