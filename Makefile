@@ -11,8 +11,10 @@ STAMP  := $(VENV)/.installed
 run: $(STAMP)
 	$(BIN)/newsweave run
 
+# The browser test drives Debian's Chromium (Playwright's own browser download does not work here).
 test: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
+	command -v chromium >/dev/null 2>&1 || { $$(test "$$(id -u)" -eq 0 || echo sudo) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$(test "$$(id -u)" -eq 0 || echo sudo) apt-get install -y -qq chromium; }
+	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

@@ -148,3 +148,18 @@ def test_the_index_returns_the_nearest_live_stories():
     index.remove("s2")
     assert [sid for sid, _ in index.nearest(unit(1, 0.2), 5)] == ["s0", "s1"]
     assert len(index) == 2
+
+
+@pytest.mark.slow
+def test_the_live_path_over_months_of_timed_news_matches_the_batch_command(newsweave, tmp_path, cache_env):
+    crawl = shared_file("allsides/crawl.articles.jsonl")
+    db = tmp_path / "crawl.db"
+    assert newsweave("ingest", crawl, "--db", db).code == 0
+    from newsweave.store import SQLiteStore
+
+    with SQLiteStore(db) as store:
+        assert store.unassigned_articles() == []
+        live = {a.id: store.story_of_article(a.id).id for a in store.iter_articles()}
+        stats = store.stats()
+        assert stats.briefs == stats.stories
+    assert live == clustered(newsweave, crawl, tmp_path, cache_env)

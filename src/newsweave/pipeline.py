@@ -185,9 +185,9 @@ def settle_stories(store: Store, embedder: Embedder) -> StoryChanges:
     gone = {g for g, _ in changes.merged}
     store.apply_clustering(ClusteringChanges(
         attached=[(a.id, placed[a.id]) for a in pending],
-        stories=[_stored(clusterer.stories[s]) for s in sorted(changes.touched - gone) if s in clusterer.stories],
+        stories=[_stored(clusterer.state_of(s)) for s in sorted(changes.touched - gone) if clusterer.state_of(s)],
         merged=changes.merged,
-        dormant=list(clusterer.dormant),
+        dormant=[s for s in dict.fromkeys(clusterer.dormant) if s not in clusterer.stories],
         engine=CLUSTER_ENGINE,
         engine_state={"stats": clusterer.stats.to_dict(), "next_seq": clusterer.next_seq, "clock": clusterer.clock},
     ))

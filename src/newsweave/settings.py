@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from pathlib import Path
 
 from newsweave.errors import SettingError
 
@@ -38,7 +37,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         name="cache",
         env="NEWSWEAVE_CACHE",
-        default=str(Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "newsweave" / "embeddings.db"),
+        default="~/.cache/newsweave/embeddings.db",
         help="Embedding cache of the stateless commands (cluster): an SQLite file, created when missing.",
     ),
     Setting(
@@ -58,9 +57,8 @@ def resolve(name: str, option_value: str | None = None) -> str:
         setting = _BY_NAME[name]
     except KeyError:
         raise SettingError(f"unknown setting {name!r}") from None
-    if option_value is not None:
-        return option_value
-    return os.environ.get(setting.env) or setting.default
+    value = option_value if option_value is not None else os.environ.get(setting.env) or setting.default
+    return os.path.expanduser(value) if value.startswith("~") else value
 
 
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}

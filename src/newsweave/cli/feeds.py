@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gzip
 import json
+import signal
 import sys
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -210,18 +212,44 @@ def update_command(everything: bool, db_path: str | None) -> None:
     click.echo(report.summary())
 
 
+def _stop(signum, frame) -> None:
+    """SIGTERM (a service manager stopping the job) ends it as cleanly as Ctrl-C."""
+    raise KeyboardInterrupt
+
+
+def _serve_in_background(db_path: str, host: str, port: int):
+    """The web app on its own thread and connection (WAL lets it read while the updater writes)."""
+    import uvicorn
+
+    from newsweave.web import create_app
+
+    server = uvicorn.Server(uvicorn.Config(create_app(db_path), host=host, port=port, log_level="warning"))
+    threading.Thread(target=server.run, name="web", daemon=True).start()
+    click.echo(f"Serving newsweave on http://{host}:{port}/", err=True)
+    return server
+
+
 @main.command()
 @click.option("--every", type=click.FloatRange(min=0.01), default=15.0, show_default=True,
               help="Minutes between updates.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address the web app listens on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port of the web app; 0 runs without it.")
 @db_option
-def run(every: float, db_path: str | None) -> None:
-    """The main job: update on a schedule and report what changed. Ctrl-C stops cleanly.
+def run(every: float, host: str, port: int, db_path: str | None) -> None:
+    """The main job: serve the web app and update from the feeds on a schedule. Ctrl-C stops cleanly.
+
+    Each update polls the due feeds, stores new articles, puts them into stories and rewrites
+    the briefs of the stories that changed; a line says what changed.
 
     \b
     Example:
-      newsweave run --every 15
+      newsweave run                    # then open http://127.0.0.1:8000/
+      newsweave run --every 30 --port 8080
     """
+    signal.signal(signal.SIGTERM, _stop)
     with open_db(db_path) as store:
+        server = _serve_in_background(store.path, host, port) if port else None
         try:
             while True:
                 started = time.monotonic()
@@ -230,3 +258,6 @@ def run(every: float, db_path: str | None) -> None:
                 time.sleep(max(0.0, every * 60 - (time.monotonic() - started)))
         except KeyboardInterrupt:
             click.echo("stopped; everything fetched so far is stored", err=True)
+        finally:
+            if server is not None:
+                server.should_exit = True

@@ -327,6 +327,8 @@ class OnlineClusterer:
         self.resting: dict[str, StoryState] = {}
         """Dormant stories that a late article may still reopen."""
         self.resting_index: StoryIndex = NumpyStoryIndex()
+        self.forgotten: dict[str, StoryState] = {}
+        """Dormant stories dropped from memory since the caller last looked (their state is still to be saved)."""
 
     def rest(self, story: StoryState) -> None:
         """Keep a dormant story where a late article can find it."""
@@ -408,6 +410,10 @@ class OnlineClusterer:
                 story = older
         return story, tuple(merged)
 
+    def state_of(self, story_id: str) -> StoryState | None:
+        """An active or resting story's state."""
+        return self.stories.get(story_id) or self.resting.get(story_id) or self.forgotten.get(story_id)
+
     def retire(self, story_id: str) -> None:
         self.stories.pop(story_id, None)
         self.index.remove(story_id)
@@ -424,7 +430,7 @@ class OnlineClusterer:
             self.dormant.append(story_id)
         forgotten = self.clock - self.config.remember_days * 86400.0
         for story_id in [s for s, st in self.resting.items() if (st.last_time or self.clock) < forgotten]:
-            del self.resting[story_id]
+            self.forgotten[story_id] = self.resting.pop(story_id)
             self.resting_index.remove(story_id)
 
 

@@ -389,9 +389,8 @@ class SQLiteStore:
                 " attached_at = excluded.attached_at",
                 [(article, story, now) for article, story in changes.attached],
             )
-            touched = {story.id for story in changes.stories}
             conn.executemany("UPDATE stories SET status = 'dormant' WHERE id = ? AND status = 'active'",
-                             [(story,) for story in changes.dormant if story not in touched])
+                             [(story,) for story in changes.dormant])
             conn.execute(
                 "INSERT INTO engine_state (name, state, updated_at) VALUES (?, ?, ?) ON CONFLICT (name)"
                 " DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",

@@ -1,0 +1,65 @@
+"""Commands of the reader: serve (the web app) and digest (a period's stories as one file)."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+
+import click
+
+from newsweave.cli.base import db_option, main, open_db
+from newsweave.errors import NewsweaveError
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. The default serves this machine only; 0.0.0.0 serves the network.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@db_option
+def serve(host: str, port: int, db_path: str | None) -> None:
+    """Serve the stories as web pages, with a JSON twin of every page, an Atom feed and /openapi.json.
+
+    \b
+    Example:
+      newsweave serve                 # then open http://127.0.0.1:8000/
+      newsweave serve --port 8080 --db news.db
+    """
+    import uvicorn
+
+    from newsweave.web import create_app
+
+    app = create_app(open_db(db_path))
+    click.echo(f"Serving newsweave on http://{host}:{port}/ (Ctrl-C stops)", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
+
+
+@main.command()
+@click.option("--since", default="24h", show_default=True, metavar="DURATION|DATE",
+              help="Stories updated since: a duration before now (90m, 24h, 7d) or an ISO 8601 date or time.")
+@click.option("--format", "fmt", type=click.Choice(["html", "markdown"]), default="html", show_default=True,
+              help="html: one self-contained file (inline CSS, nothing loaded) for a browser or an email.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write here, not to stdout.")
+@db_option
+def digest(since: str, fmt: str, output: str | None, db_path: str | None) -> None:
+    """Write the stories updated in a period as one file, the most widely reported first.
+
+    \b
+    Example:
+      newsweave digest -o today.html
+      newsweave digest --since 7d --format markdown -o week.md
+    """
+    from newsweave.web.digest import DIGEST_LIMIT, parse_since, render_digest
+
+    now = datetime.now(UTC)
+    try:
+        start = parse_since(since, now)
+    except ValueError as error:
+        raise NewsweaveError(str(error)) from None
+    with open_db(db_path) as store:
+        briefs = store.reader_stories(since=start, limit=DIGEST_LIMIT, order="breadth")
+    text = render_digest(briefs, start, now, fmt)
+    if output:
+        with open(output, "w", encoding="utf-8") as out:
+            out.write(text)
+    else:
+        sys.stdout.write(text)
