@@ -42,7 +42,7 @@ def test_dev_scores_hold_their_floor_and_the_story_field_is_ignored(newsweave, t
     dev = shared_file("allsides/dev.articles.jsonl")
     predicted = clustered(newsweave, dev, tmp_path, cache_env)
     scores = score_clustering(gold_of(dev), predicted)
-    assert scores.bcubed.precision >= 0.90 and scores.bcubed.f1 >= 0.86  # measured 0.913 / 0.867
+    assert scores.bcubed.precision >= 0.93 and scores.bcubed.f1 >= 0.86  # measured 0.938 / 0.873
     blind = write_jsonl(tmp_path / "blind.jsonl", [{k: v for k, v in row.items() if k != "story"}
                                                      for row in read_jsonl(dev.read_text())])
     assert clustered(newsweave, blind, tmp_path, cache_env, "blind.out.jsonl") == predicted
@@ -53,7 +53,7 @@ def test_dev_scores_hold_their_floor_and_the_story_field_is_ignored(newsweave, t
 def test_crawl_with_real_times_reaches_its_target(newsweave, tmp_path, cache_env):
     crawl = shared_file("allsides/crawl.articles.jsonl")
     scores = score_clustering(gold_of(crawl), clustered(newsweave, crawl, tmp_path, cache_env))
-    assert scores.bcubed.f1 >= 0.95  # measured 0.956
+    assert scores.bcubed.f1 >= 0.95  # measured 0.953
 
 
 def test_output_has_one_line_per_article_in_input_order(newsweave, tmp_path, cache_env):

@@ -278,9 +278,10 @@ class Scorer:
 
 # Fitted on train by scripts/fit_cluster_scorer.py; see the figures in README.md.
 DEFAULT_SCORER = Scorer(
-    weights=(-4.435656, -2.45128, 13.136117, -17.511884, 3.849896, 26.68573, -7.36004, 9.258829, 0.445876, 0.744714),
-    bias=-7.482265,
-    threshold=0.07,
+    weights=(-4.465551, -2.481614, 13.17365, -17.616657, 3.782354, 26.721249, -7.243247, 9.291618, 0.485294,
+             0.744627),
+    bias=-7.472024,
+    threshold=0.11,
 )
 
 
