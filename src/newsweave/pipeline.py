@@ -169,31 +169,48 @@ def _assign_all(clusterer: OnlineClusterer, articles: Sequence[Article], vectors
             placed.update({a: assignment.story for a, s in placed.items() if s == gone})
 
 
+SETTLE_CHUNK = 2_000
+
+
 def settle_stories(store: Store, embedder: Embedder) -> StoryChanges:
     """The live path of clustering: put every stored article without a story into one, then write the
-    briefs of the stories that changed. Resumes from the engine state in the store."""
+    briefs of the stories that changed. Resumes from the engine state in the store; works through the
+    backlog in chunks, each saved in one transaction, so an interrupted run loses at most one chunk."""
     changes = StoryChanges()
-    pending = store.unassigned_articles()
-    if not pending:
-        return changes
-    clusterer = _restored_clusterer(store)
+    pending = store.unassigned_articles(limit=SETTLE_CHUNK)
+    clusterer = _restored_clusterer(store) if pending else None
+    while pending:
+        _settle_chunk(store, clusterer, embedder, pending, changes)
+        pending = store.unassigned_articles(limit=SETTLE_CHUNK)
+    gone = {g for g, _ in changes.merged}
+    changes.updated -= changes.new | gone
+    changes.new -= gone
+    for story_id in sorted(changes.touched):
+        write_brief(store, story_id)
+    return changes
+
+
+def _settle_chunk(store: Store, clusterer: OnlineClusterer, embedder: Embedder, pending: list[Article],
+                  changes: StoryChanges) -> None:
+    chunk = StoryChanges()
     placed = {a.duplicate_of: story for a in pending if a.duplicate_of
               for story in [_story_of(store, a.duplicate_of)] if story}
-    _assign_all(clusterer, pending, embed_articles(embedder, pending), placed, changes)
-    changes.assigned = len(pending)
-    changes.updated -= changes.new
-    gone = {g for g, _ in changes.merged}
+    _assign_all(clusterer, pending, embed_articles(embedder, pending), placed, chunk)
+    gone = {g for g, _ in chunk.merged}
     store.apply_clustering(ClusteringChanges(
         attached=[(a.id, placed[a.id]) for a in pending],
-        stories=[_stored(clusterer.state_of(s)) for s in sorted(changes.touched - gone) if clusterer.state_of(s)],
-        merged=changes.merged,
+        stories=[_stored(clusterer.state_of(s)) for s in sorted(chunk.touched - gone) if clusterer.state_of(s)],
+        merged=chunk.merged,
         dormant=[s for s in dict.fromkeys(clusterer.dormant) if s not in clusterer.stories],
         engine=CLUSTER_ENGINE,
         engine_state={"stats": clusterer.stats.to_dict(), "next_seq": clusterer.next_seq, "clock": clusterer.clock},
     ))
-    for story_id in sorted(changes.touched - gone):
-        write_brief(store, story_id)
-    return changes
+    clusterer.dormant.clear()
+    clusterer.forgotten.clear()
+    changes.assigned += len(pending)
+    changes.new |= chunk.new
+    changes.updated |= chunk.updated
+    changes.merged += chunk.merged
 
 
 def _story_of(store: Store, article_id: str) -> str | None:
