@@ -7,7 +7,7 @@ The commands live in modules by subject (articles, feeds, evaluation); importing
 registers them on ``main``.
 """
 
-from newsweave.cli import articles, clustering, evaluate, feeds, stories, web  # noqa: F401  (registers the commands)
+from newsweave.cli import articles, audit, clustering, evaluate, feeds, stories, web  # noqa: F401  (registers the commands)
 from newsweave.cli.base import main
 
 __all__ = ["main"]

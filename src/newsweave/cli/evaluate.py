@@ -135,3 +135,59 @@ def synthesis(briefs: str, references: str, articles_path: str | None, fmt: str)
     click.echo(f"claims {scores.claims}: {scores.verified:.2%} pass verification, "
                f"{scores.single_source:.2%} single-source")
     click.echo(f"{scores.stories} stories scored, {scores.missing} references without a brief")
+
+
+@evaluate.command(name="audit")
+@click.argument("cases_path", metavar="CASES.jsonl", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="json also lists every failed case with its report.")
+def audit_eval(cases_path: str, fmt: str) -> None:
+    """Per-kind accuracy of ``newsweave audit`` on labelled cases (built by ``eval audit-cases``).
+
+    A case is one JSON object per line: {"id", "kind", "text", "expect": "supported"|"not_supported",
+    "quote": invented quote or null, "sources": [article, ...]}. A ``real`` case passes when every
+    sentence is supported; any other when some sentence is not, and a ``quote`` case only when its
+    quote is also reported as not found.
+
+    \b
+    Example:
+      newsweave eval audit-cases dev.articles.jsonl -o dev.audit-cases.jsonl
+      newsweave eval audit dev.audit-cases.jsonl
+    """
+    from newsweave.evaluation.audit import AuditCase, MemoryCache, score_audit
+    from newsweave.stages.embed import CachedEmbedder, MiniLMEmbedder
+
+    with open_input(cases_path) as (stream, _):
+        cases = [AuditCase.from_dict(record.value) for record in read_records(stream) if record.value]
+    scores = score_audit(cases, CachedEmbedder(MiniLMEmbedder(), MemoryCache()))
+    if fmt == "json":
+        click.echo(json.dumps(scores.to_dict(), ensure_ascii=False))
+        return
+    click.echo(f"{'kind':<12}{'cases':>7}{'passed':>8}{'accuracy':>10}")
+    for kind in scores.kinds:
+        click.echo(f"{kind.kind:<12}{kind.cases:>7}{kind.passed:>8}{kind.accuracy:>10.2%}")
+
+
+@evaluate.command(name="audit-cases")
+@click.argument("articles_path", metavar="ARTICLES.jsonl", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True), metavar="CASES.jsonl")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random choices.")
+def audit_cases(articles_path: str, output: str, seed: int) -> None:
+    """Build labelled audit cases from articles with gold ``story`` labels (e.g. the AllSides splits).
+
+    Per story: two real sentences copied (expect supported); one with a number changed, one with a
+    person's name swapped for one from another story, a sentence of another story, generic commentary,
+    and an invented quote (all expect not supported). Sources go inline in each case.
+
+    \b
+    Example:
+      newsweave eval audit-cases ../shared/data/allsides/dev.articles.jsonl -o dev.audit-cases.jsonl --seed 1
+    """
+    from newsweave.evaluation.audit import build_cases
+
+    with open_input(articles_path) as (stream, _):
+        articles = [parsed.article for parsed in read_articles(stream) if parsed.article]
+    cases = build_cases(articles, seed)
+    with open(output, "w", encoding="utf-8") as out:
+        out.writelines(json.dumps(case.to_dict(), ensure_ascii=False) + "\n" for case in cases)
+    click.echo(f"{len(cases)} cases written to {output}", err=True)

@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from newsweave.store import Store, open_store
 from newsweave.web import views
 from newsweave.web.atom import render_feed
+from newsweave.web.audit import audit_page
 from newsweave.web.openapi import openapi_document
 from newsweave.web.rendering import render
 from newsweave.web.urls import outlet_url
@@ -148,6 +149,7 @@ ROUTES = [
     Route("/search.json", search_page, name="search_json"),
     Route("/feed.atom", atom_feed, name="feed"),
     Route("/openapi.json", openapi, name="openapi"),
+    Route("/audit", audit_page, methods=["GET", "POST"], name="audit"),
     Mount("/static", StaticFiles(directory=STATIC), name="static"),
 ]
 
