@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from newsweave.stages.dedupe import canonical_url, content_digest
+from newsweave.stages.dedupe import canonical_url
 
 
 @pytest.mark.parametrize("url, expected", [
@@ -30,7 +30,3 @@ def test_only_absolute_http_urls_have_a_canonical_form(url):
     with pytest.raises(ValueError):
         canonical_url(url)
 
-
-def test_content_digest_tells_exact_duplicates():
-    assert content_digest("T", "Body") == content_digest("T", "Body")
-    assert content_digest("T", "Body") != content_digest("T", "Body.")

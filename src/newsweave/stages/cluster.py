@@ -24,9 +24,8 @@ so the store persists it and the engine resumes exactly where it was.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Protocol
 
 import numpy as np
@@ -458,10 +457,3 @@ def cluster_articles(articles: Sequence[Article], vectors: np.ndarray,
                     story_of[article_id] = assignment.story
     return story_of
 
-
-def iso_time(value: float | None) -> str | None:
-    return datetime.fromtimestamp(value).astimezone().isoformat() if value is not None else None
-
-
-def unique(items: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(items))

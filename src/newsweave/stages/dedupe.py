@@ -1,9 +1,8 @@
-"""De-duplication: one canonical form per URL, one digest per content.
+"""De-duplication: one canonical form per URL, one report per syndicated copy.
 
 Owns ``canonical_url`` (tracking parameters, fragments, default ports and credentials removed,
-so that two links to one page compare equal) and ``content_digest`` (exact duplicates). The
-near-duplicate test for syndicated copies (``lsh_buckets`` to find candidates, ``is_copy``
-to confirm them).
+so that two links to one page compare equal) and the near-duplicate test for syndicated copies:
+``lsh_buckets`` finds candidates by index lookup, ``is_copy`` confirms them on the texts.
 """
 
 from __future__ import annotations
@@ -46,11 +45,6 @@ def canonical_url(url: str) -> str:
     params = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not is_tracking_param(k)]
     query = urlencode(sorted(params))
     return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
-
-
-def content_digest(title: str, text: str) -> str:
-    """A digest of an article's words, equal for exact duplicates whatever their URL."""
-    return hashlib.sha256(f"{title}\n\n{text}".encode()).hexdigest()
 
 
 # Near-duplicates: MinHash signatures (Broder 1997) over word 3-gram shingles, banded for

@@ -109,28 +109,6 @@ class TermStats:
         return cls(dict(data.get("df", {})), int(data.get("docs", 0)))
 
 
-def tfidf_cosine(a: Mapping[str, float], b: Mapping[str, float], stats: TermStats) -> float:
-    """Cosine of two term-frequency maps, each term weighted by its idf."""
-    if len(a) > len(b):
-        a, b = b, a
-    shared = [t for t in a if t in b]
-    if not shared:
-        return 0.0
-    idf = {t: stats.idf(t) for t in (*a, *b)}
-    dot = sum(a[t] * b[t] * idf[t] ** 2 for t in shared)
-    norm_a = math.sqrt(sum((w * idf[t]) ** 2 for t, w in a.items()))
-    norm_b = math.sqrt(sum((w * idf[t]) ** 2 for t, w in b.items()))
-    return dot / (norm_a * norm_b)
-
-
-def weighted_jaccard(a: frozenset[str], b: frozenset[str], stats: TermStats) -> float:
-    """IDF-weighted Jaccard overlap of two sets."""
-    shared = a & b
-    if not shared:
-        return 0.0
-    return sum(stats.idf(t) for t in shared) / sum(stats.idf(t) for t in a | b)
-
-
 def day_agreement(a: frozenset[str], b: frozenset[str]) -> float:
     """+1 when both name a shared weekday, -1 when both name weekdays but none in common, else 0."""
     if not a or not b:
