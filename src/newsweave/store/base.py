@@ -106,15 +106,26 @@ class Store(Protocol):
     """Persistence for newsweave. Every write is atomic: it happens whole or not at all."""
 
     # Articles
-    def save_articles(self, articles: Iterable[Article]) -> list[SaveOutcome]:
-        """Store each article (new, changed, or already known as it is), in one transaction."""
+    def save_articles(self, articles: Iterable[Article], feed_url: str | None = None) -> list[SaveOutcome]:
+        """Store each article (new, changed, or already known as it is), in one transaction;
+        ``feed_url`` records the feed they came from."""
 
     def get_article(self, article_id: str) -> Article | None: ...
 
     def find_article_by_url(self, url: str) -> Article | None:
         """The article whose canonical URL equals ``url``'s canonical form."""
 
-    def is_known(self, url: str) -> bool: ...
+    def is_known(self, url: str) -> bool:
+        """Whether an article is stored under ``url`` or was found under it (see ``add_link``)."""
+
+    def add_link(self, url: str, article_id: str) -> None:
+        """Remember that ``url`` leads to ``article_id`` (a feed's link to a page with another canonical URL)."""
+
+    def find_by_title(self, title: str, limit: int = 20) -> list[Article]:
+        """Stored articles with exactly this title, first stored first."""
+
+    def near_duplicate_candidates(self, text: str, limit: int = 20) -> list[Article]:
+        """Stored articles whose text may be a copy of ``text`` (sharing a MinHash bucket), most shared first."""
 
     def iter_articles(self) -> Iterator[Article]:
         """Every article, in the order it was first stored."""
@@ -158,6 +169,14 @@ class Store(Protocol):
         """Follow a feed; False when it was already followed."""
 
     def list_feeds(self) -> list[Feed]: ...
+
+    def get_feed(self, url: str) -> Feed | None: ...
+
+    def due_feeds(self, now: datetime) -> list[Feed]:
+        """Feeds never checked, or whose next check is at or before ``now``."""
+
+    def save_feed_state(self, feed: Feed) -> None:
+        """Record what the updater learnt about a feed (validators, health, schedule)."""
 
     def remove_feed(self, url: str) -> bool: ...
 
