@@ -163,3 +163,12 @@ def test_the_live_path_over_months_of_timed_news_matches_the_batch_command(newsw
         stats = store.stats()
         assert stats.briefs == stats.stories
     assert live == clustered(newsweave, crawl, tmp_path, cache_env)
+
+
+def test_a_syndicated_copy_follows_its_original_without_being_weighed():
+    original = article(1, "Valencia floods kill 95", FLOOD)
+    copy = Article(id="a2", title="Senate passes budget", text=VOTE, duplicate_of="a1")
+    clusterer = OnlineClusterer()
+    stories = cluster_articles([original, copy], np.stack([unit(1, 0), unit(0, 1)]), clusterer)
+    assert stories["a2"] == stories["a1"]
+    assert next(iter(clusterer.stories.values())).size == 1  # the copy added no voice to the story

@@ -17,7 +17,7 @@ from tqdm import tqdm
 from newsweave.http import Fetcher
 from newsweave.models import Article, Brief
 from newsweave.stages.cluster import ENGINE as CLUSTER_ENGINE
-from newsweave.stages.cluster import OnlineClusterer, StoryState, processing_order
+from newsweave.stages.cluster import OnlineClusterer, StoryState, assign_in_order
 from newsweave.stages.embed import CachedEmbedder, Embedder, MiniLMEmbedder, article_text
 from newsweave.stages.extract import Page, extract_page
 from newsweave.stages.signals import TermStats
@@ -152,23 +152,6 @@ def _stored(story: StoryState) -> StoredStory:
     return StoredStory(story.id, story.vector_sum, story.to_dict(), last)
 
 
-def _assign_all(clusterer: OnlineClusterer, articles: Sequence[Article], vectors: np.ndarray,
-                placed: dict[str, str], changes: StoryChanges) -> None:
-    """Assign articles in time order; a copy (``duplicate_of``) follows its original without counting as a voice."""
-    for i in processing_order(articles):
-        article = articles[i]
-        if article.duplicate_of and article.duplicate_of in placed:
-            placed[article.id] = placed[article.duplicate_of]
-            changes.updated.add(placed[article.id])
-            continue
-        assignment = clusterer.assign(article, vectors[i])
-        placed[article.id] = assignment.story
-        (changes.new if assignment.new_story else changes.updated).add(assignment.story)
-        for gone in assignment.merged:
-            changes.merged.append((gone, assignment.story))
-            placed.update({a: assignment.story for a, s in placed.items() if s == gone})
-
-
 SETTLE_CHUNK = 2_000
 
 
@@ -195,7 +178,9 @@ def _settle_chunk(store: Store, clusterer: OnlineClusterer, embedder: Embedder, 
     chunk = StoryChanges()
     placed = {a.duplicate_of: story for a in pending if a.duplicate_of
               for story in [_story_of(store, a.duplicate_of)] if story}
-    _assign_all(clusterer, pending, embed_articles(embedder, pending), placed, chunk)
+    for assignment in assign_in_order(clusterer, pending, embed_articles(embedder, pending), placed):
+        (chunk.new if assignment.new_story else chunk.updated).add(assignment.story)
+        chunk.merged += [(gone, assignment.story) for gone in assignment.merged]
     gone = {g for g, _ in chunk.merged}
     store.apply_clustering(ClusteringChanges(
         attached=[(a.id, placed[a.id]) for a in pending],

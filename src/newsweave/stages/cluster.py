@@ -24,7 +24,7 @@ so the store persists it and the engine resumes exactly where it was.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -443,17 +443,31 @@ def processing_order(articles: Sequence[Article]) -> list[int]:
     return sorted(range(len(articles)), key=key)
 
 
+def assign_in_order(clusterer: OnlineClusterer, articles: Sequence[Article], vectors: np.ndarray,
+                    placed: dict[str, str]) -> Iterator[Assignment]:
+    """Assign articles in processing order: the one loop of the batch command and the live path.
+
+    ``placed`` (article id → story id, possibly holding stored originals) is kept up to date: a copy
+    (``duplicate_of``) follows its original's story without counting as another voice, and a merge
+    moves what was placed in the story merged away.
+    """
+    for i in processing_order(articles):
+        article = articles[i]
+        if article.duplicate_of in placed:
+            placed[article.id] = placed[article.duplicate_of]
+            yield Assignment(article.id, placed[article.id], False, 1.0)
+            continue
+        assignment = clusterer.assign(article, vectors[i])
+        placed[article.id] = assignment.story
+        for gone in assignment.merged:
+            placed.update({a: assignment.story for a, s in placed.items() if s == gone})
+        yield assignment
+
+
 def cluster_articles(articles: Sequence[Article], vectors: np.ndarray,
                      clusterer: OnlineClusterer | None = None) -> dict[str, str]:
     """Batch form: article id → story id. Gold ``story`` labels (``Article.label``) are never read."""
-    clusterer = clusterer or OnlineClusterer()
     story_of: dict[str, str] = {}
-    for i in processing_order(articles):
-        assignment = clusterer.assign(articles[i], vectors[i])
-        story_of[articles[i].id] = assignment.story
-        for gone in assignment.merged:
-            for article_id, story in story_of.items():
-                if story == gone:
-                    story_of[article_id] = assignment.story
+    for _ in assign_in_order(clusterer or OnlineClusterer(), articles, vectors, story_of):
+        pass
     return story_of
-
