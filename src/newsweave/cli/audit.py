@@ -9,8 +9,7 @@ from pathlib import Path
 import click
 
 from newsweave import settings
-from newsweave.cli.base import EXIT_SKIPPED, db_option, main, open_db
-from newsweave.cli.stories import read_article_file
+from newsweave.cli.base import EXIT_SKIPPED, db_option, main, open_db, read_article_file
 from newsweave.errors import NewsweaveError
 from newsweave.pipeline import store_embedder
 from newsweave.stages.audit import AuditReport, audit

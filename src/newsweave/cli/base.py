@@ -13,7 +13,11 @@ import click
 
 from newsweave import __version__, settings
 from newsweave.errors import NewsweaveError
+from newsweave.evaluation.clustering import story_labels
 from newsweave.http import FetchPolicy
+from newsweave.jsonl import read_records
+from newsweave.models import Article
+from newsweave.stages.ingest import read_articles
 from newsweave.store import SQLiteStore, open_store
 
 EXIT_SKIPPED, EXIT_ERROR, EXIT_INTERRUPTED = 1, 2, 130
@@ -71,3 +75,42 @@ def open_input(path: str) -> Iterator[tuple[IO[bytes], int | None]]:
         return
     with open(path, "rb") as stream:
         yield stream, os.fstat(stream.fileno()).st_size
+
+
+def _report(path: str, number: int, problem: str, skipped: list[str] | None) -> None:
+    line = f"{path}:{number}: skipped: {problem}"
+    click.echo(line, err=True)
+    if skipped is not None:
+        skipped.append(line)
+
+
+def read_article_file(path: str, skipped: list[str] | None = None) -> Iterator[Article]:
+    """The articles of a JSONL file ('-' for stdin); each bad line is reported (and noted in ``skipped``)."""
+    with open_input(path) as (stream, _):
+        for parsed in read_articles(stream):
+            if parsed.problem:
+                _report(path, parsed.number, parsed.problem, skipped)
+            else:
+                yield parsed.article
+
+
+def read_json_objects(path: str, skipped: list[str] | None = None) -> list[dict]:
+    """The JSON objects of a JSONL file; each line that is not one is reported (and noted in ``skipped``)."""
+    objects = []
+    with open_input(path) as (stream, _):
+        for record in read_records(stream):
+            if record.problem or not isinstance(record.value, dict):
+                _report(path, record.number, record.problem or "not a JSON object", skipped)
+            else:
+                objects.append(record.value)
+    return objects
+
+
+def read_story_labels(path: str) -> dict[str, str]:
+    """Article id → story from a JSONL file of gold articles or of assignments; bad lines reported."""
+    with open_input(path) as (stream, _):
+        labels, problems = story_labels(read_records(stream))
+    for problem in problems:
+        number, _, reason = problem.partition(": ")
+        _report(path, int(number), reason, None)
+    return labels

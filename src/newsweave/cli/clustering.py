@@ -9,8 +9,7 @@ import click
 from tqdm import tqdm
 
 from newsweave import settings
-from newsweave.cli.base import EXIT_SKIPPED, main
-from newsweave.cli.stories import read_article_file
+from newsweave.cli.base import EXIT_SKIPPED, main, read_article_file
 from newsweave.pipeline import embed_articles
 from newsweave.stages.cluster import OnlineClusterer, cluster_articles
 from newsweave.stages.embed import CachedEmbedder, MiniLMEmbedder

@@ -9,31 +9,17 @@ from pathlib import Path
 
 import click
 
-from newsweave.cli.base import (
-    Commands,
-    main,
-    open_input,
-)
+from newsweave.cli.base import Commands, main, read_article_file, read_json_objects, read_story_labels
 from newsweave.errors import NewsweaveError
-from newsweave.evaluation.clustering import score_clustering, story_labels
+from newsweave.evaluation.clustering import score_clustering
 from newsweave.evaluation.extraction import score_extraction
 from newsweave.evaluation.synthesis import evaluate_synthesis
-from newsweave.jsonl import read_records
 from newsweave.stages.extract import extract_page
-from newsweave.stages.ingest import read_articles
 
 
 @main.group(name="eval", cls=Commands)
 def evaluate() -> None:
     """Measure quality against gold data: the figures the project reports."""
-
-
-def _labels_of(path: str) -> dict[str, str]:
-    with open_input(path) as (stream, _):
-        labels, problems = story_labels(read_records(stream))
-    for problem in problems:
-        click.echo(f"{path}:{problem.replace(': ', ': skipped: ', 1)}", err=True)
-    return labels
 
 
 @evaluate.command()
@@ -52,7 +38,7 @@ def clustering(gold: str, assignments: str, fmt: str) -> None:
       newsweave eval clustering dev.articles.jsonl dev.assignments.jsonl
     """
     try:
-        scores = score_clustering(_labels_of(gold), _labels_of(assignments))
+        scores = score_clustering(read_story_labels(gold), read_story_labels(assignments))
     except ValueError as error:
         raise NewsweaveError(f"cannot score {assignments} against {gold}: {error}") from None
     if fmt == "json":
@@ -94,15 +80,6 @@ def extraction(truth: str, html_dir: str, fmt: str) -> None:
     click.echo(f"{scores.pages} pages")
 
 
-def _json_lines(path: str) -> list[dict]:
-    with open_input(path) as (stream, _):
-        records = list(read_records(stream))
-    for record in records:
-        if record.problem:
-            click.echo(f"{path}:{record.number}: skipped: {record.problem}", err=True)
-    return [r.value for r in records if not r.problem and isinstance(r.value, dict)]
-
-
 @evaluate.command()
 @click.argument("briefs", metavar="BRIEFS.jsonl", type=click.Path(exists=True, dir_okay=False))
 @click.argument("references", metavar="REFERENCES.jsonl", type=click.Path(exists=True, dir_okay=False))
@@ -123,9 +100,8 @@ def synthesis(briefs: str, references: str, articles_path: str | None, fmt: str)
     """
     articles = None
     if articles_path:
-        with open_input(articles_path) as (stream, _):
-            articles = {p.article.id: p.article for p in read_articles(stream) if p.article}
-    scores = evaluate_synthesis(_json_lines(briefs), _json_lines(references), articles)
+        articles = {article.id: article for article in read_article_file(articles_path)}
+    scores = evaluate_synthesis(read_json_objects(briefs), read_json_objects(references), articles)
     if fmt == "json":
         click.echo(json.dumps(scores.to_dict()))
         return
@@ -157,8 +133,7 @@ def audit_eval(cases_path: str, fmt: str) -> None:
     from newsweave.evaluation.audit import AuditCase, MemoryCache, score_audit
     from newsweave.stages.embed import CachedEmbedder, MiniLMEmbedder
 
-    with open_input(cases_path) as (stream, _):
-        cases = [AuditCase.from_dict(record.value) for record in read_records(stream) if record.value]
+    cases = [AuditCase.from_dict(value) for value in read_json_objects(cases_path)]
     scores = score_audit(cases, CachedEmbedder(MiniLMEmbedder(), MemoryCache()))
     if fmt == "json":
         click.echo(json.dumps(scores.to_dict(), ensure_ascii=False))
@@ -185,9 +160,7 @@ def audit_cases(articles_path: str, output: str, seed: int) -> None:
     """
     from newsweave.evaluation.audit import build_cases
 
-    with open_input(articles_path) as (stream, _):
-        articles = [parsed.article for parsed in read_articles(stream) if parsed.article]
-    cases = build_cases(articles, seed)
+    cases = build_cases(list(read_article_file(articles_path)), seed)
     with open(output, "w", encoding="utf-8") as out:
         out.writelines(json.dumps(case.to_dict(), ensure_ascii=False) + "\n" for case in cases)
     click.echo(f"{len(cases)} cases written to {output}", err=True)

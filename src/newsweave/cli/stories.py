@@ -4,40 +4,15 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
 
 import click
 
-from newsweave.cli.base import EXIT_SKIPPED, db_option, main, open_db, open_input
+from newsweave.cli.base import EXIT_SKIPPED, db_option, main, open_db, read_article_file, read_story_labels
 from newsweave.errors import NewsweaveError
-from newsweave.evaluation.clustering import story_labels
-from newsweave.jsonl import read_records
-from newsweave.models import Article, Brief
+from newsweave.models import Brief
 from newsweave.pipeline import group_by_story
 from newsweave.render.markdown import render_markdown
-from newsweave.stages.ingest import read_articles
 from newsweave.stages.synthesize import synthesize
-
-
-def read_article_file(path: str, skipped: list[str]) -> Iterator[Article]:
-    """The articles of a JSONL file ('-' for stdin); each bad line is reported and noted in ``skipped``."""
-    with open_input(path) as (stream, _):
-        for parsed in read_articles(stream):
-            if parsed.problem:
-                skipped.append(f"{path}:{parsed.number}: skipped: {parsed.problem}")
-                click.echo(skipped[-1], err=True)
-            else:
-                yield parsed.article
-
-
-def _assignments(path: str | None) -> dict[str, str] | None:
-    if path is None:
-        return None
-    with open_input(path) as (stream, _):
-        labels, problems = story_labels(read_records(stream))
-    for problem in problems:
-        click.echo(f"{path}:{problem.replace(': ', ': skipped: ', 1)}", err=True)
-    return labels
 
 
 def _render(brief: Brief, fmt: str) -> str:
@@ -66,7 +41,8 @@ def synthesize_command(articles_path: str, assignments: str | None, output: str 
       newsweave synthesize news.jsonl --assignments stories.jsonl --format markdown
     """
     skipped: list[str] = []
-    groups = group_by_story(read_article_file(articles_path, skipped), _assignments(assignments))
+    by_story = read_story_labels(assignments) if assignments else None
+    groups = group_by_story(read_article_file(articles_path, skipped), by_story)
     out = open(output, "w", encoding="utf-8") if output else sys.stdout
     try:
         for n, (story_id, articles) in enumerate(groups.items()):
