@@ -131,11 +131,11 @@ def _article(item: FeedItem, page: Page | None, outlet: str) -> Article:
     return article_from_record({k: v for k, v in record.items() if v is not None})
 
 
-def _stored_version(store: Store, article: Article) -> Article | None:
+def _stored_version(store: Store, article: Article, same_title: list[Article]) -> Article | None:
     """The stored article that is this one: same URL, or same title where one is a teaser of the other."""
     if article.url and (stored := store.find_article_by_url(article.url)):
         return stored
-    for stored in store.find_by_title(article.title):
+    for stored in same_title:
         if (stored.partial or article.partial) and stored.text and article.text:
             shorter, longer = sorted((stored.text, article.text), key=len)
             if longer.startswith(shorter[:200]):
@@ -143,9 +143,9 @@ def _stored_version(store: Store, article: Article) -> Article | None:
     return None
 
 
-def _with_original(store: Store, article: Article) -> Article:
+def _with_original(store: Store, article: Article, same_title: list[Article]) -> Article:
     """The article, linked to the stored report it copies exactly or nearly (a syndicated copy), if any."""
-    for stored in store.find_by_title(article.title):
+    for stored in same_title:
         if stored.id != article.id and stored.text == article.text:
             return replace(article, duplicate_of=stored.duplicate_of or stored.id)
     for candidate in store.near_duplicate_candidates(article.text):
@@ -167,11 +167,12 @@ def _new_articles(store: Store, fetcher: Fetcher, feed: Feed, parsed: ParsedFeed
         except (InvalidRecord, ValueError) as error:
             problems.append(f"{item.link}: skipped: {error}")
             continue
-        stored = _stored_version(store, article)
+        same_title = store.find_by_title(article.title)
+        stored = _stored_version(store, article, same_title)
         if stored is not None and stored.partial and not article.partial:
             article, stored = replace(article, id=stored.id), None  # the whole article replaces a teaser
         if stored is None and article.id not in articles:
-            articles[article.id] = _with_original(store, article)
+            articles[article.id] = _with_original(store, article, same_title)
         links[item.link] = stored.id if stored else article.id
     return list(articles.values()), links
 
