@@ -12,22 +12,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from newsweave.errors import InvalidRecord
+from newsweave.evaluation import PRF
 from newsweave.jsonl import Record
 from newsweave.stages.ingest import article_from_record
-
-
-@dataclass(frozen=True, slots=True)
-class PRF:
-    precision: float
-    recall: float
-
-    @property
-    def f1(self) -> float:
-        total = self.precision + self.recall
-        return 2 * self.precision * self.recall / total if total else 0.0
-
-    def to_dict(self) -> dict[str, float]:
-        return {"precision": round(self.precision, 4), "recall": round(self.recall, 4), "f1": round(self.f1, 4)}
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from newsweave.evaluation import PRF
+
 _TOKEN = re.compile(r"\w+")
 
 
@@ -45,19 +47,11 @@ def _recall(tp: float, fp: float, fn: float) -> float:
 
 
 @dataclass(frozen=True, slots=True)
-class ExtractionScores:
-    precision: float
-    recall: float
-    pages: int
-
-    @property
-    def f1(self) -> float:
-        total = self.precision + self.recall
-        return 2 * self.precision * self.recall / total if total else 0.0
+class ExtractionScores(PRF):
+    pages: int = 0
 
     def to_dict(self) -> dict:
-        return {"precision": round(self.precision, 4), "recall": round(self.recall, 4), "f1": round(self.f1, 4),
-                "pages": self.pages}
+        return {**PRF.to_dict(self), "pages": self.pages}
 
 
 def score_extraction(pairs: Iterable[tuple[str, str]]) -> ExtractionScores:
