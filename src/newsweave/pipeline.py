@@ -98,7 +98,7 @@ def group_by_story(
     given, else by each article's ``story`` label; articles with neither form one story, "unassigned"."""
     groups: dict[str, list[Article]] = {}
     for article in articles:
-        story = (assignments or {}).get(article.id) if assignments is not None else article.label
+        story = assignments.get(article.id) if assignments is not None else article.label
         groups.setdefault(story or "unassigned", []).append(article)
     return groups
 

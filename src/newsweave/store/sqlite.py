@@ -501,13 +501,14 @@ class SQLiteStore:
         return StoreStats(*row)
 
     def check_integrity(self) -> list[str]:
-        """Problems SQLite finds in the file and the full-text index; empty when sound."""
+        """Problems SQLite finds in the file and the full-text indexes; empty when sound."""
         problems = [r[0] for r in self._query("PRAGMA integrity_check") if r[0] != "ok"]
-        try:
-            with self._transaction() as conn:
-                conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
-        except sqlite3.DatabaseError as error:
-            problems.append(f"full-text index: {error}")
+        for index in ("articles_fts", "reader_fts"):
+            try:
+                with self._transaction() as conn:
+                    conn.execute(f"INSERT INTO {index} ({index}) VALUES ('integrity-check')")
+            except sqlite3.DatabaseError as error:
+                problems.append(f"full-text index {index}: {error}")
         return problems
 
     # Reader queries: what the web pages, the Atom feed and the digest show, from the reader index
