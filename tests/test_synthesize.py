@@ -13,7 +13,15 @@ from conftest import shared_file
 
 from newsweave.models import Article
 from newsweave.stages.ingest import article_from_record
-from newsweave.stages.synthesize import ENGINE_NAME, synthesize
+from newsweave.stages.synthesize import (
+    ENGINE_NAME,
+    REDUNDANT_OVERLAP,
+    SUMMARY_WORDS,
+    _Story,
+    article_sentences,
+    overlap,
+    synthesize,
+)
 
 
 def article(id: str, title: str, text: str, source: str | None = None, days: int = 0) -> Article:
@@ -157,6 +165,102 @@ def test_dev_briefs_are_grounded_and_readable():
         assert 1 <= len(brief.summary) <= 4 and words <= 90
         assert "?" not in brief.headline and len(brief.headline.split()) <= 14
         assert not any(c.text.split()[0] in {"But", "However", "He", "She", "This"} for c in brief.summary[:1])
+
+
+LEANING = [
+    article(
+        "p",
+        "Senate passes the infrastructure bill",
+        "But the vote came only after weeks of talks between the two parties in the Senate chamber. "
+        "The Senate passed a $1 trillion infrastructure bill on Tuesday with support from both parties. "
+        "It now goes to the House, where progressives want a larger spending bill passed alongside it.",
+    ),
+    article(
+        "q",
+        "Infrastructure bill clears the Senate",
+        "He called the infrastructure bill a historic investment in roads, bridges and broadband for the nation. "
+        "The Senate approved the $1 trillion infrastructure bill on Tuesday in a bipartisan vote of 69 to 30. "
+        "The bill includes money for roads, bridges, railways, broadband and the electric grid across the country.",
+    ),
+]
+
+
+def test_a_dangling_sentence_never_opens_the_summary_and_follows_its_antecedent():
+    brief = synthesize("s-d", LEANING)
+    assert brief.summary[0].text.split()[0] not in {"But", "He", "It", "This", "However"}
+    sentences = {s.text: s for a in LEANING for s in article_sentences(a)}
+    chosen = [sentences[c.text] for c in brief.summary]
+    for before, sentence in zip(chosen, chosen[1:], strict=False):
+        if not sentence.stands_alone:
+            assert before.article is sentence.article and before.order + 1 == sentence.order
+
+
+def test_first_person_sentences_do_not_stand_alone_even_capitalised():
+    texts = {
+        "My husband will make brunch for the whole family on Sunday.": False,
+        "We will bring the bill back to the floor next week, the senator said.": False,
+        "The US and China agreed on Monday to resume trade talks next month.": True,
+    }
+    for text, alone in texts.items():
+        (sentence,) = article_sentences(article("f", "Title", text))
+        assert sentence.stands_alone is alone, text
+
+
+def test_a_very_long_central_sentence_does_not_crowd_out_a_second_one():
+    long = (
+        "The storm that hit the coast of North Carolina on Monday flooded roads, homes and farms across the "
+        "state, cut power to more than a million people, forced thousands of families from their homes into "
+        "shelters, closed schools and airports for days, and left the governor, the coast guard and the "
+        "national guard racing to rescue people trapped by rising water in towns along the coast of the state, "
+        "where officials said the damage from the storm would take months and billions of dollars to repair."
+    )
+    stories = [
+        article("a", "Storm floods North Carolina coast", long),
+        article(
+            "b",
+            "Storm hits North Carolina",
+            "The storm flooded homes along the coast of North Carolina on Monday. "
+            "The governor sent the national guard to rescue families trapped by the water.",
+        ),
+        article(
+            "c",
+            "North Carolina storm",
+            "Power was cut to a million people in North Carolina by the storm. "
+            "Schools and airports across the state closed for days after the storm.",
+        ),
+    ]
+    assert len(long.split()) > SUMMARY_WORDS[1] - 15
+    brief = synthesize("s-l", stories)
+    assert 2 <= len(brief.summary) <= 4
+    assert SUMMARY_WORDS[0] <= sum(len(c.text.split()) for c in brief.summary) <= SUMMARY_WORDS[1]
+
+
+def test_summary_length_follows_the_articles_within_40_to_90_words():
+    short = [article(x, "Storm", "A storm hit the coast on Monday. " * 3) for x in "ab"]
+    long = [article(x, "Storm", "A storm hit the coast on Monday and damaged many homes. " * 30) for x in "ab"]
+    medium = [article(x, "Storm", " ".join(["word"] * 63)) for x in "ab"]
+    assert [_Story(group, None).target_words() for group in (short, medium, long)] == [40, 63, 90]
+
+
+def test_dev_summaries_have_2_to_4_sentences_and_40_to_90_words_unless_only_repeats_are_left():
+    for story_id, articles in dev_stories(120).items():
+        brief = synthesize(story_id, articles)
+        words = sum(len(c.text.split()) for c in brief.summary)
+        assert 1 <= len(brief.summary) <= 4 and words <= SUMMARY_WORDS[1]
+        if len(brief.summary) >= 2 and words >= SUMMARY_WORDS[0]:
+            continue
+        chosen = [s for a in articles for s in article_sentences(a) if s.text in {c.text for c in brief.summary}]
+        for candidate in (s for a in articles for s in article_sentences(a) if s not in chosen):
+            fits = words + candidate.length <= SUMMARY_WORDS[1] and candidate.stands_alone
+            repeats = any(overlap(candidate.words, c.words) > REDUNDANT_OVERLAP for c in chosen)
+            assert not fits or repeats, (story_id, candidate.text)
+
+
+def test_summaries_are_deterministic():
+    stories = dev_stories(30)
+    first = [synthesize(s, a).to_dict() for s, a in stories.items()]
+    again = [synthesize(s, list(reversed(a))).to_dict() for s, a in stories.items()]
+    assert first == again
 
 
 def test_fifty_article_story_takes_well_under_a_second():

@@ -7,9 +7,14 @@ The extractive engine needs no language model. Every claim is an exact span of a
 sentence), cited together with every other article that states the same fact:
 
 - candidates: sentences without datelines, bylines and "Read more" residue; sentences that lean on an
-  antecedent ("He said", "But", "This") or ask a question are never chosen;
+  antecedent ("He said", "But", "This"), ask a question or speak in the first or second person ("My
+  husband …", "we") are never chosen on their own merit;
 - summary: greedy coverage of the story's concepts (stemmed words and word pairs, weighted by how many
-  articles and titles use them) per word, 2 to 4 sentences and 40 to 90 words, in reading order;
+  articles and titles use them) per ``length ** 0.3`` (so fuller sentences win), until the summary is about
+  as long as the story's average article (at least 40, at most 90 words), 2 to 4 sentences, in reading order;
+  under 40 words or 2 sentences it is filled with the next most central distinct sentence, or with the
+  sentence that follows a chosen one in its article (so a dangling sentence comes right after its
+  antecedent and never opens the summary);
 - corroboration: another article states a claim when one of its sentences shares most of the claim's
   content words, or (with an embedder) is a close paraphrase sharing some, and no number disagrees;
 - quotes: quoted passages with the speaker the text names next to them, or none;
@@ -45,7 +50,6 @@ log = logging.getLogger(__name__)
 
 ENGINE_NAME = "extractive/1"
 SUMMARY_WORDS = (40, 90)
-SUMMARY_TARGET_WORDS = 65
 MAX_SUMMARY_SENTENCES = 4
 MAX_KEY_FACTS = 6
 KEY_FACT_SHORTLIST = 24
@@ -53,8 +57,9 @@ KEY_FACT_SHORTLIST = 24
 MAX_BACKGROUND = 3
 MAX_QUOTES = 5
 HEADLINE_MAX_WORDS = 14
-LENGTH_EXPONENT = 0.7
-"""Coverage gain is divided by ``words ** LENGTH_EXPONENT``: below 1 favours fuller sentences."""
+LENGTH_EXPONENT = 0.3
+"""Coverage gain is divided by ``words ** LENGTH_EXPONENT``: below 1 favours fuller sentences. Chosen on the
+AllSides train split by scripts/fit_summary_length.py, with the length target of ``_Story.target_words``."""
 SAME_FACT_OVERLAP = 0.6
 PARAPHRASE_OVERLAP, PARAPHRASE_COSINE = 0.25, 0.65
 REDUNDANT_OVERLAP = 0.5
@@ -72,7 +77,8 @@ _DANGLING = re.compile(
     r"in response|at the same time|even so|that's|it's)\b",
     re.IGNORECASE,
 )
-_FIRST_PERSON = re.compile(r"\b(?:I|we|you|my|our|us|your)\b")
+_FIRST_PERSON = re.compile(r"\b(?:I|[Ww]e|[Yy]ou|[Mm]y|[Oo]ur|us|[Yy]our)\b")
+"""First and second person, capitalised too ("My husband …"), but not "US" the country."""
 _BACKGROUND_CUE = re.compile(
     r"\b(?:last (?:year|month|week|spring|summer|fall|winter)|earlier this (?:year|month)|previously|"
     r"has long|have long|for years|for decades|since (?:19|20)\d\d|in (?:19|20)\d\d|first (?:passed|enacted|"
@@ -250,19 +256,37 @@ class _Story:
     def centrality(self, sentence: Sentence) -> float:
         return sum(self.weight(c) for c in sentence.concepts) / sentence.length**LENGTH_EXPONENT
 
+    def target_words(self) -> int:
+        """How long the summary should grow: as long as the story's average article, within SUMMARY_WORDS.
+        Short reports get a short summary; full-length articles get up to the 90-word limit."""
+        average = sum(len(a.text.split()) for a in self.articles) / max(1, len(self.articles))
+        return min(max(round(average), SUMMARY_WORDS[0]), SUMMARY_WORDS[1])
+
     def summary(self) -> list[Sentence]:
-        """Greedy concept coverage per word, 2–4 standalone sentences, 40–90 words, in reading order."""
+        """Greedy concept coverage per ``length ** LENGTH_EXPONENT`` up to ``target_words``, 2–4 standalone
+        sentences, 40–90 words, in reading order."""
         pool = [s for s in self.sentences if s.stands_alone and s.length <= SUMMARY_WORDS[1]]
         chosen: list[Sentence] = []
         covered: set = set()
-        while len(chosen) < MAX_SUMMARY_SENTENCES and _words(chosen) < SUMMARY_TARGET_WORDS:
-            best = self._best_addition(pool, chosen, covered)
+        target = self.target_words()
+        while len(chosen) < MAX_SUMMARY_SENTENCES and _words(chosen) < target:
+            best = self._best_addition(pool, chosen, covered) if chosen else self._opening(pool)
             if best is None:
                 break
             chosen.append(best)
             covered |= best.concepts
         self._fill(pool, chosen)
         return self._reading_sequence(chosen)
+
+    def _opening(self, pool: list[Sentence]) -> Sentence | None:
+        """The best first sentence that leaves room for a distinct second one within 90 words (a very long
+        sentence would otherwise make the summary one sentence); the best of all when none does."""
+        candidates = list(pool)
+        best = first = self._best_addition(candidates, [], set())
+        while best is not None and not _leaves_room(best, pool):
+            candidates.remove(best)
+            best = self._best_addition(candidates, [], set())
+        return best or first
 
     def _fill(self, pool: list[Sentence], chosen: list[Sentence]) -> None:
         """Lengthen a summary under 40 words or 2 sentences: any distinct standalone sentence first, then
@@ -356,6 +380,16 @@ class _Story:
 
 def _words(sentences: Sequence[Sentence]) -> int:
     return sum(s.length for s in sentences)
+
+
+def _leaves_room(sentence: Sentence, pool: list[Sentence]) -> bool:
+    """Whether another sentence of ``pool`` fits beside ``sentence`` in a summary without repeating it."""
+    return any(
+        other is not sentence
+        and sentence.length + other.length <= SUMMARY_WORDS[1]
+        and overlap(sentence.words, other.words) <= REDUNDANT_OVERLAP
+        for other in pool
+    )
 
 
 def _distinct(ranked: list[Sentence], exclude: list[Sentence], limit: int) -> list[Sentence]:
