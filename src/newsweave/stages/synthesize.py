@@ -279,14 +279,10 @@ class _Story:
         return self._reading_sequence(chosen)
 
     def _opening(self, pool: list[Sentence]) -> Sentence | None:
-        """The best first sentence that leaves room for a distinct second one within 90 words (a very long
-        sentence would otherwise make the summary one sentence); the best of all when none does."""
-        candidates = list(pool)
-        best = first = self._best_addition(candidates, [], set())
-        while best is not None and not _leaves_room(best, pool):
-            candidates.remove(best)
-            best = self._best_addition(candidates, [], set())
-        return best or first
+        """The most central sentence that leaves room for a distinct second one within 90 words (a very long
+        sentence would otherwise make the summary one sentence); the most central of all when none does."""
+        ranked = sorted((s for s in pool if self.centrality(s) > 0), key=self.centrality, reverse=True)
+        return next((s for s in ranked if _leaves_room(s, pool)), ranked[0] if ranked else None)
 
     def _fill(self, pool: list[Sentence], chosen: list[Sentence]) -> None:
         """Lengthen a summary under 40 words or 2 sentences: any distinct standalone sentence first, then
