@@ -206,6 +206,18 @@ def test_first_person_sentences_do_not_stand_alone_even_capitalised():
         assert sentence.stands_alone is alone, text
 
 
+
+def test_existential_there_stands_alone_but_there_pointing_back_does_not():
+    texts = {
+        "There’s a reason California lawmakers required the centers to post signs.": True,
+        "There were 15,000 new cases in Florida on Sunday, a record for any state.": True,
+        "There, rescuers found two more survivors under the rubble on Monday.": False,
+        "There he met the prime minister for talks on the border dispute.": False,
+    }
+    for text, alone in texts.items():
+        (sentence,) = article_sentences(article("t", "Title", text))
+        assert sentence.stands_alone is alone, text
+
 def test_a_very_long_central_sentence_does_not_crowd_out_a_second_one():
     long = (
         "The storm that hit the coast of North Carolina on Monday flooded roads, homes and farms across the "

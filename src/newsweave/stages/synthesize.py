@@ -72,7 +72,8 @@ STOPWORDS = frozenset(
     according s t""".split()
 )
 _DANGLING = re.compile(
-    r"^[\"“‘']?(?:he|she|they|it|its|this|that|these|those|there|his|her|their|but|however|and|also|still|yet|"
+    r"^[\"“‘']?(?:he|she|they|it|its|this|that|these|those|there(?!\s*(?:['’]s|is|are|was|were|will|would|may|might|"
+    r"could|has|have|had|seems?|appears?)\b)|his|her|their|but|however|and|also|still|yet|"
     r"so|meanwhile|instead|then|thus|such|both|others|the two|some|another|in addition|as a result|"
     r"in response|at the same time|even so|that's|it's)\b",
     re.IGNORECASE,
