@@ -207,12 +207,18 @@ def test_first_person_sentences_do_not_stand_alone_even_capitalised():
 
 
 
-def test_existential_there_stands_alone_but_there_pointing_back_does_not():
+def test_openers_that_point_back_dangle_and_look_alikes_that_do_not_stand_alone():
     texts = {
         "There’s a reason California lawmakers required the centers to post signs.": True,
         "There were 15,000 new cases in Florida on Sunday, a record for any state.": True,
+        "There weren't any game-changing moments in the second debate on Tuesday.": True,
         "There, rescuers found two more survivors under the rubble on Monday.": False,
         "There he met the prime minister for talks on the border dispute.": False,
+        "Then-President Trump diverted billions in military construction funds to the wall.": True,
+        "Then the lockdown was extended to the whole province of Hubei.": False,
+        "In addition to the vaccine pilot program, Zients announced new testing sites.": True,
+        "In addition, the jail had transferred his cellmate in July.": False,
+        "Thus far, the storm has left 40,000 homes without power in the state.": True,
     }
     for text, alone in texts.items():
         (sentence,) = article_sentences(article("t", "Title", text))

@@ -72,10 +72,12 @@ STOPWORDS = frozenset(
     according s t""".split()
 )
 _DANGLING = re.compile(
-    r"^[\"“‘']?(?:he|she|they|it|its|this|that|these|those|there(?!\s*(?:['’]s|is|are|was|were|will|would|may|might|"
-    r"could|has|have|had|seems?|appears?)\b)|his|her|their|but|however|and|also|still|yet|"
-    r"so|meanwhile|instead|then|thus|such|both|others|the two|some|another|in addition|as a result|"
-    r"in response|at the same time|even so|that's|it's)\b",
+    r"^[\"“‘']?(?:he|she|they|it|its|this|that|these|those|his|her|their|but|however|and|also|still|yet|so|"
+    r"meanwhile|instead|such|both|others|the two|some|another|as a result|at the same time|even so|that's|it's|"
+    # "There" pointing back, not "There is/were …"; "Then" but not "Then-President"; "In addition," but
+    # not "In addition to …, …"
+    r"there(?!\s*(?:['’]s|(?:is|are|was|were|will|would|may|might|could|has|have|had)(?:n['’]t)?|seems?|appears?)\b)|"
+    r"then(?!-)|thus(?! far)|in addition(?! to)|in response(?! to))\b",
     re.IGNORECASE,
 )
 _FIRST_PERSON = re.compile(r"\b(?:I|[Ww]e|[Yy]ou|[Mm]y|[Oo]ur|us|[Yy]our)\b")
