@@ -211,6 +211,15 @@ STANDS_ALONE = {
     "In addition to the vaccine pilot program, Zients announced new testing sites.": True,
     "In addition, the jail had transferred his cellmate in July.": False,
     "Thus far, the storm has left 40,000 homes without power in the state.": True,
+    "After all, he faced allegations of misconduct during his 2017 run for the seat.": False,
+    "Now, the attorney general wants to let police seize property more often.": False,
+    "Now that the vote is over, the Senate will turn to the spending bill on Monday.": True,
+    "Rather, the company said it would pause the program until the end of the year.": False,
+    "Rather than wait for Congress, the governor signed an order on Friday.": True,
+    "Many of them are registered Republicans who voted for the governor in 2018.": False,
+    "Many of the protesters were registered Republicans, according to the organisers.": True,
+    "Here are the claims the president made in his address, with the figures behind them.": False,
+    "Nevertheless, the bill passed the House by a vote of 219 to 212 on Friday.": False,
 }
 
 

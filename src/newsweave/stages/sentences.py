@@ -103,10 +103,17 @@ def _stripped(text: str, start: int, end: int) -> Span | None:
 # ---- residue around sentences ---------------------------------------------------------------------------
 
 _DATELINE = re.compile(
-    r"^(?:\(?[A-Z][A-Za-z.]*(?:[ ,]+[A-Z][A-Za-z.]*){0,3}\)?(?:,? \(?[A-Z][A-Za-z]*\)?)?\s*(?:—|–|--| - )\s*"
-    r"|\((?:CNN|AP|Reuters|AFP|UPI)\)\s*(?:—|–|--|-)?\s*"
+    r"(?:\(?[A-Z][A-Za-z.]*(?:[ ,]+[A-Z][A-Za-z.]*){0,3}\)?(?:,? \(?[A-Z][A-Za-z]*\)?)?\s*(?:—|–|--| - )\s*"
+    r"|(?:[A-Z][A-Za-z.]*(?: [A-Z][A-Za-z.]*){0,2} )?\((?:CNN|AP|Reuters|AFP|UPI)\)\s*(?:—|–|--|-)?\s*"
     r"|By [A-Z][\w.'-]+(?: [A-Z][\w.'-]+){0,3}(?:,? [A-Z][\w ]{0,40})?\s*(?:—|–|--|\||\n)\s*)"
 )
+_LABEL = re.compile(
+    r"(?:Why it matters|Driving the news|The big picture|Between the lines|(?:The b|B)ottom line|What['’]s next"
+    r"|By the numbers|Yes, but|Flashback|What they['’]re saying|State of play|The backstory|Catch up quick"
+    r"|Zoom (?:in|out)|Go deeper|The latest|Reality check|Be smart|Our thought bubble|Worth noting|Of note"
+    r"|The intrigue|What to watch|Where it stands|The other side|Details|Context|Background):\s+(?=[\"“‘A-Z0-9])"
+)
+"""Newsroom section labels that open a paragraph ("Why it matters: …"), not part of the sentence."""
 _LEADING_CREDIT = re.compile(r"^(?:\((?:Photo|Image|Credit)[^)]*\)\s*|(?:Photo|Image)(?: credit)?:[^.]*?\.\s+)", re.I)
 _TRAILING_RESIDUE = re.compile(
     r"\s*(?:\(?(?:Photo|Image)(?: credit)?:? [^)]*\)?|Read more\W*.*|Continue reading\W*.*|Click here\W*.*"
@@ -116,12 +123,16 @@ _TRAILING_RESIDUE = re.compile(
 
 
 def trim_residue(span: Span) -> Span:
-    """``span`` without a leading dateline, byline or photo credit, nor trailing "Read more" or "..."."""
+    """``span`` without a leading dateline, byline, photo credit or section label ("Why it matters:"), nor
+    trailing "Read more" or "..."."""
     start, end = span.start, span.end
     for pattern in (_LEADING_CREDIT, _DATELINE):
         match = pattern.match(span.text, start - span.start)
         if match and match.end() < len(span.text) and _looks_like_dateline(match.group()):
             start = span.start + match.end()
+    label = _LABEL.match(span.text, start - span.start)
+    if label and label.end() < len(span.text):
+        start = span.start + label.end()
     tail = _TRAILING_RESIDUE.search(span.text, start - span.start)
     if tail and tail.start() >= start - span.start:
         end = span.start + tail.start()
