@@ -85,8 +85,8 @@ def test_the_live_path_resumes_exactly_where_it_was(newsweave, tmp_path, cache_e
 # In-memory checks with hand-made vectors: the rules themselves.
 
 
-def unit(*values: float) -> np.ndarray:
-    vector = np.zeros(384, np.float32)
+def unit(*values: float, dim: int = 384) -> np.ndarray:
+    vector = np.zeros(dim, np.float32)
     vector[: len(values)] = values
     return vector / np.linalg.norm(vector)
 
@@ -100,10 +100,11 @@ FLOOD = "Floods in Valencia kill 95 as rivers burst their banks on Tuesday, offi
 VOTE = "The Senate in Ottawa passed the budget bill 51 to 49 on Friday after a long debate."
 
 
-def test_reports_of_one_event_join_and_others_do_not():
+@pytest.mark.parametrize("dim", [384, 768, 16])  # MiniLM's, a base model's, any other embedder's
+def test_reports_of_one_event_join_and_others_do_not(dim):
     articles = [article(1, "Valencia floods kill 95", FLOOD), article(2, "Senate passes budget", VOTE),
                 article(3, "Deadly floods in Valencia", FLOOD.replace("kill", "killed"))]
-    vectors = np.stack([unit(1, 0.1), unit(0, 1), unit(1, 0.12)])
+    vectors = np.stack([unit(1, 0.1, dim=dim), unit(0, 1, dim=dim), unit(1, 0.12, dim=dim)])
     stories = cluster_articles(articles, vectors)
     assert stories["a1"] == stories["a3"] != stories["a2"]
 
@@ -148,6 +149,8 @@ def test_the_index_returns_the_nearest_live_stories():
     index.remove("s2")
     assert [sid for sid, _ in index.nearest(unit(1, 0.2), 5)] == ["s0", "s1"]
     assert len(index) == 2
+    with pytest.raises(ValueError, match="another model"):
+        index.upsert("s3", unit(1, 0, dim=768))
 
 
 @pytest.mark.slow
@@ -172,3 +175,33 @@ def test_a_syndicated_copy_follows_its_original_without_being_weighed():
     stories = cluster_articles([original, copy], np.stack([unit(1, 0), unit(0, 1)]), clusterer)
     assert stories["a2"] == stories["a1"]
     assert next(iter(clusterer.stories.values())).size == 1  # the copy added no voice to the story
+
+
+class FirstDimensions:
+    """Another embedding model: MiniLM's first 64 dimensions, renormalised, under a name of its own."""
+
+    name, dim = "minilm-first-64", 64
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    def embed(self, texts):
+        vectors = self.inner.embed(texts)[:, : self.dim]
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def test_stories_grouped_with_one_model_are_not_extended_with_another(tmp_path):
+    from newsweave import pipeline
+    from newsweave.errors import StoreError
+    from newsweave.store import SQLiteStore
+
+    flood, vote = article(1, "Valencia floods kill 95", FLOOD), article(2, "Senate passes budget", VOTE)
+    with SQLiteStore(tmp_path / "news.db") as store:
+        pipeline.ingest_articles(store, [flood])
+        minilm = pipeline.store_embedder(store)
+        pipeline.settle_stories(store, minilm)
+        pipeline.ingest_articles(store, [vote])
+        with pytest.raises(StoreError, match="'all-MiniLM-L6-v2-onnx-int8'.*'minilm-first-64'"):
+            pipeline.settle_stories(store, FirstDimensions(minilm))
+        assert store.story_of_article("a2") is None  # nothing half-done
+        assert pipeline.settle_stories(store, minilm).assigned == 1

@@ -14,6 +14,7 @@ from itertools import islice
 import numpy as np
 from tqdm import tqdm
 
+from newsweave.errors import StoreError
 from newsweave.http import Fetcher
 from newsweave.models import Article, Brief
 from newsweave.stages.cluster import ENGINE as CLUSTER_ENGINE
@@ -132,8 +133,14 @@ class StoryChanges:
         return self.new | self.updated
 
 
-def _restored_clusterer(store: Store) -> OnlineClusterer:
+def _restored_clusterer(store: Store, embedder: Embedder) -> OnlineClusterer:
     state = store.engine_state(CLUSTER_ENGINE) or {}
+    if state.get("model", embedder.name) != embedder.name:
+        raise StoreError(
+            f"the stories in this database were grouped with the embedding model {state['model']!r}, and this "
+            f"run embeds with {embedder.name!r}: their vectors cannot be compared. Use a new database (--db) and "
+            f"ingest the old one's export there: newsweave export --db OLD | newsweave ingest --db NEW -"
+        )
     clusterer = OnlineClusterer(stats=TermStats.from_dict(state.get("stats", {})), next_seq=state.get("next_seq", 0))
     clock = state.get("clock")
     remembered = datetime.fromtimestamp(clock, UTC) - timedelta(days=clusterer.config.remember_days) if clock else None
@@ -161,7 +168,7 @@ def settle_stories(store: Store, embedder: Embedder) -> StoryChanges:
     backlog in chunks, each saved in one transaction, so an interrupted run loses at most one chunk."""
     changes = StoryChanges()
     pending = store.unassigned_articles(limit=SETTLE_CHUNK)
-    clusterer = _restored_clusterer(store) if pending else None
+    clusterer = _restored_clusterer(store, embedder) if pending else None
     while pending:
         _settle_chunk(store, clusterer, embedder, pending, changes)
         pending = store.unassigned_articles(limit=SETTLE_CHUNK)
@@ -188,7 +195,8 @@ def _settle_chunk(store: Store, clusterer: OnlineClusterer, embedder: Embedder, 
         merged=chunk.merged,
         dormant=[s for s in dict.fromkeys(clusterer.dormant) if s not in clusterer.stories],
         engine=CLUSTER_ENGINE,
-        engine_state={"stats": clusterer.stats.to_dict(), "next_seq": clusterer.next_seq, "clock": clusterer.clock},
+        engine_state={"stats": clusterer.stats.to_dict(), "next_seq": clusterer.next_seq, "clock": clusterer.clock,
+                      "model": embedder.name},
     ))
     clusterer.dormant.clear()
     clusterer.forgotten.clear()

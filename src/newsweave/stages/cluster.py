@@ -41,7 +41,6 @@ from newsweave.stages.signals import (
 )
 
 ENGINE = "cluster/1"
-DIM = 384
 #: Members a story is compared by (its most recent ones): keeps the cost of big stories bounded.
 MAX_MEMBERS = 12
 
@@ -119,7 +118,8 @@ class StoryState:
     """One story as the clusterer sees it: its recent members' signals and running sums."""
 
     id: str
-    vector_sum: np.ndarray = field(default_factory=lambda: np.zeros(DIM, np.float32))
+    vector_sum: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    """Sum of the members' vectors, of whatever dimension the embedder gives (empty before the first)."""
     term_sum: dict[str, float] = field(default_factory=dict)
     members: list[Signals] = field(default_factory=list)
     size: int = 0
@@ -136,7 +136,7 @@ class StoryState:
 
     def add(self, signals: Signals) -> None:
         self._matrix = None
-        self.vector_sum = self.vector_sum + signals.vector
+        self.vector_sum = self.vector_sum + signals.vector if self.vector_sum.size else signals.vector.copy()
         for term, weight in signals.terms.items():
             self.term_sum[term] = self.term_sum.get(term, 0.0) + weight
         self.members = [*self.members, signals][-MAX_MEMBERS:]
@@ -182,10 +182,11 @@ class StoryIndex(Protocol):
 
 
 class NumpyStoryIndex:
-    """Active centroids in one growable float32 matrix; exact top-k by dot product."""
+    """Active centroids in one growable float32 matrix; exact top-k by dot product. Its dimension is
+    the first centroid's (the embedder's); a centroid of another dimension is refused."""
 
-    def __init__(self, dim: int = DIM, capacity: int = 256):
-        self._matrix = np.zeros((capacity, dim), np.float32)
+    def __init__(self, capacity: int = 256):
+        self._matrix = np.zeros((capacity, 0), np.float32)
         self._live = np.zeros(capacity, bool)
         self._ids: list[str | None] = []
         self._rows: dict[str, int] = {}
@@ -195,6 +196,11 @@ class NumpyStoryIndex:
         return len(self._rows)
 
     def upsert(self, story_id: str, centroid: np.ndarray) -> None:
+        if not self._matrix.shape[1]:
+            self._matrix = np.zeros((len(self._matrix), len(centroid)), np.float32)
+        if len(centroid) != self._matrix.shape[1]:
+            raise ValueError(f"story {story_id}: a centroid of {len(centroid)} dimensions in an index of "
+                             f"{self._matrix.shape[1]}: the stories were embedded with another model")
         row = self._rows.get(story_id)
         if row is None:
             row = self._free.pop() if self._free else self._grow()
