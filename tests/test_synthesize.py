@@ -195,6 +195,14 @@ def test_a_dangling_sentence_never_opens_the_summary_and_follows_its_antecedent(
             assert before.article is sentence.article and before.order + 1 == sentence.order
 
 
+def test_a_short_summary_is_lengthened_with_the_next_sentence_only_when_it_reports():
+    lead = "The House on Friday passed the defense bill by a vote of 219 to 212 after a long debate."
+    reports, personal = "And so it goes to the Senate next week for a vote.", "And we know who will chair it."
+    for follower, expected in ((reports, [lead, reports]), (personal, [lead])):
+        story = [article("a", "House passes defense bill", f"{lead} {follower}")]
+        assert [claim.text for claim in synthesize("s-f", story).summary] == expected
+
+
 STANDS_ALONE = {
     # first and second person, capitalised too, but not "US" the country
     "My husband will make brunch for the whole family on Sunday.": False,

@@ -180,8 +180,13 @@ class Sentence:
     @property
     def stands_alone(self) -> bool:
         """Readable without what comes before it, and stating rather than asking or opining."""
+        return not (_DANGLING.match(self.span.text) or self.personal)
+
+    @property
+    def personal(self) -> bool:
+        """Asks a question or speaks in the first or second person: the writer's voice, not a report."""
         text = self.span.text
-        return not (_DANGLING.match(text) or text.rstrip("\"”’'").endswith("?") or _FIRST_PERSON.search(text))
+        return bool(text.rstrip("\"”’'").endswith("?") or _FIRST_PERSON.search(text))
 
 
 def article_sentences(article: Article) -> list[Sentence]:
@@ -293,13 +298,16 @@ class _Story:
 
     def _fill(self, pool: list[Sentence], chosen: list[Sentence]) -> None:
         """Lengthen a summary under 40 words or 2 sentences: any distinct standalone sentence first, then
-        the sentence that follows a chosen one in its article (its antecedent is then right before it)."""
+        the sentence that follows a chosen one in its article (its antecedent is then right before it), as
+        long as it reports rather than speaks in the writer's voice."""
         while len(chosen) < 2 or _words(chosen) < SUMMARY_WORDS[0]:
             best = self._best_addition(pool, chosen, set(), minimum=-1.0)
             followers = [
                 s
                 for s in self.sentences
-                if any(c.article is s.article and c.order + 1 == s.order for c in chosen) and s not in chosen
+                if any(c.article is s.article and c.order + 1 == s.order for c in chosen)
+                and s not in chosen
+                and not s.personal
             ]
             best = best or next((s for s in followers if _words(chosen) + s.length <= SUMMARY_WORDS[1]), None)
             if best is None or len(chosen) == MAX_SUMMARY_SENTENCES:
