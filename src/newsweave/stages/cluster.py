@@ -127,6 +127,7 @@ class StoryState:
     first_seq: int = 0
     """Order of creation, for deterministic tie-breaks and for keeping the older story in a merge."""
     _matrix: np.ndarray | None = None
+    _term_norm: float | None = None
 
     def member_matrix(self) -> np.ndarray:
         """The members' vectors as rows (kept until the members change)."""
@@ -134,8 +135,14 @@ class StoryState:
             self._matrix = np.stack([m.vector for m in self.members])
         return self._matrix
 
+    def term_norm(self) -> float:
+        """The L2 norm of ``term_sum`` (kept until the members change)."""
+        if self._term_norm is None:
+            self._term_norm = math.sqrt(sum(w * w for w in self.term_sum.values()))
+        return self._term_norm
+
     def add(self, signals: Signals) -> None:
-        self._matrix = None
+        self._matrix, self._term_norm = None, None
         self.vector_sum = self.vector_sum + signals.vector if self.vector_sum.size else signals.vector.copy()
         for term, weight in signals.terms.items():
             self.term_sum[term] = self.term_sum.get(term, 0.0) + weight
@@ -145,7 +152,7 @@ class StoryState:
             self.last_time = signals.time if self.last_time is None else max(self.last_time, signals.time)
 
     def absorb(self, other: StoryState) -> None:
-        self._matrix = None
+        self._matrix, self._term_norm = None, None
         self.vector_sum = self.vector_sum + other.vector_sum
         for term, weight in other.term_sum.items():
             self.term_sum[term] = self.term_sum.get(term, 0.0) + weight
@@ -242,10 +249,9 @@ def evidence(article: Signals, story: StoryState, centroid_similarity: float) ->
     dense = story.member_matrix() @ article.vector
     lexical = [dot(article.terms, m.terms) for m in members]
     shared_names = [overlap(article.names, m.names) for m in members]
-    story_norm = math.sqrt(sum(w * w for w in story.term_sum.values())) or 1.0
     return np.array([
         centroid_similarity, float(dense.max()), float(dense.mean()),
-        dot(article.terms, story.term_sum) / story_norm, max(lexical), sum(lexical) / len(lexical),
+        dot(article.terms, story.term_sum) / (story.term_norm() or 1.0), max(lexical), sum(lexical) / len(lexical),
         max(shared_names), sum(shared_names) / len(shared_names),
         max(overlap(article.numbers, m.numbers) for m in members),
         max(day_agreement(article.weekdays, m.weekdays) for m in members),
