@@ -95,16 +95,15 @@ def read_signals(article: Article, vector: np.ndarray, stats: TermStats) -> Sign
 
 
 def dot(a: dict[str, float], b: dict[str, float]) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(w * b[t] for t, w in a.items() if t in b)
+    """Sparse dot product over the shared keys (exactly rounded, so the same whatever the set order)."""
+    return math.fsum(a[t] * b[t] for t in a.keys() & b.keys())
 
 
 def overlap(a: dict[str, float], b: dict[str, float]) -> float:
     """Weighted Jaccard of two weighted sets (each item's weight: its idf when first read)."""
     if not a or not b:
         return 0.0
-    shared = sum(min(w, b[t]) for t, w in a.items() if t in b)
+    shared = math.fsum(min(a[t], b[t]) for t in a.keys() & b.keys())
     if not shared:
         return 0.0
     return shared / (sum(a.values()) + sum(b.values()) - shared)
@@ -250,7 +249,7 @@ def evidence(article: Signals, story: StoryState, centroid_similarity: float) ->
     lexical = [dot(article.terms, m.terms) for m in members]
     shared_names = [overlap(article.names, m.names) for m in members]
     return np.array([
-        centroid_similarity, float(dense.max()), float(dense.mean()),
+        centroid_similarity, float(dense.max()), float(dense.sum()) / len(dense),
         dot(article.terms, story.term_sum) / (story.term_norm() or 1.0), max(lexical), sum(lexical) / len(lexical),
         max(shared_names), sum(shared_names) / len(shared_names),
         max(overlap(article.numbers, m.numbers) for m in members),
