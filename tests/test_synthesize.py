@@ -228,6 +228,10 @@ STANDS_ALONE = {
     "Many of the protesters were registered Republicans, according to the organisers.": True,
     "Here are the claims the president made in his address, with the figures behind them.": False,
     "Nevertheless, the bill passed the House by a vote of 219 to 212 on Friday.": False,
+    "(This is what the Democrats do when they lose an election in the state.": False,
+    "While this reflects a slowdown in new cases, the figures remain high in the state.": False,
+    "While the figures reflect a slowdown in new cases, they remain high in the state.": True,
+    "Since this week began, three more states have reported cases of the new variant.": True,
 }
 
 

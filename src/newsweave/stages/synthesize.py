@@ -72,12 +72,14 @@ STOPWORDS = frozenset(
     according s t""".split()
 )
 _DANGLING = re.compile(
-    r"^[\"“‘']?(?:he|she|they|it|its|this|that|these|those|his|her|their|but|however|and|also|still|yet|so|"
+    r"^[\"“‘'(]?(?:he|she|they|it|its|this|that|these|those|his|her|their|but|however|and|also|still|yet|so|"
     r"meanwhile|instead|such|both|others|the two|some|another|as a result|at the same time|even so|that's|it's|"
     # connectives that answer an earlier sentence; "Now," but not "Now that …", "Rather," but not "Rather than"
     r"after all|indeed|moreover|furthermore|likewise|similarly|nevertheless|nonetheless|otherwise|therefore|"
     r"hence|consequently|in turn|by contrast|in contrast|on the other hand|(?:now|again|plus|rather|besides|"
     r"regardless)(?=,)|here(?:['’]s| is| are)|\w+ of them|"
+    # a demonstrative right after a subordinator points back ("While this reflects …", "If that happens, …")
+    r"(?:as|while|when|although|though|because|since|if|unless|once) (?:this|these|that)(?! (?:week|month|year)\b)|"
     # "There" pointing back, not "There is/were …"; "Then" but not "Then-President"; "In addition," but
     # not "In addition to …, …"
     r"there(?!\s*(?:['’]s|(?:is|are|was|were|will|would|may|might|could|has|have|had)(?:n['’]t)?|seems?|appears?)\b)|"
