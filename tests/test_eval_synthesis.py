@@ -54,7 +54,7 @@ def test_dev_sample_meets_the_floor():
 CORROBORATION = Path(__file__).resolve().parents[1] / "scripts" / "data"
 
 
-@pytest.mark.parametrize("split", ["dev"])
+@pytest.mark.parametrize("split", ["dev", "train"])
 def test_labelled_corroboration_pairs_point_at_sentences_of_two_outlets_on_one_story(split):
     articles = {a.id: a for a in read_article_file(shared_file(f"allsides/{split}.articles.jsonl"))}  # NFC, as read
     rows = [json.loads(line) for line in (CORROBORATION / f"corroboration-{split}.jsonl").open()]
