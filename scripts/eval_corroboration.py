@@ -26,15 +26,14 @@ from newsweave.stages import synthesize
 from newsweave.stages.embed import MiniLMEmbedder
 from newsweave.stages.ingest import read_articles
 from newsweave.stages.sentences import Span
-from newsweave.stages.synthesize import Sentence, _Story, concepts, content_words
+from newsweave.stages.synthesize import Sentence, _Story
 
 HERE = Path(__file__).resolve().parent
 ALLSIDES = HERE.parents[1] / "shared" / "data" / "allsides"
 
 
 def sentence_at(article, start: int, end: int) -> Sentence:
-    text = article.text[start:end]
-    return Sentence(article, 0, Span(start, end, text), content_words(text), concepts(text))
+    return Sentence.of(article, 0, Span(start, end, article.text[start:end]))
 
 
 def tally(rows: list[dict], by_id: dict) -> dict[str, float]:

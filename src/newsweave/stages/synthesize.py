@@ -167,6 +167,11 @@ class Sentence:
     words: frozenset[str]
     concepts: frozenset
 
+    @classmethod
+    def of(cls, article: Article, order: int, span: Span) -> Sentence:
+        """The sentence of ``article`` at ``span``, with its words and concepts read off."""
+        return cls(article, order, span, content_words(span.text), concepts(span.text))
+
     @property
     def text(self) -> str:
         return self.span.text
@@ -197,8 +202,7 @@ def article_sentences(article: Article) -> list[Sentence]:
     for span in split_sentences(article.text):
         trimmed = trim_residue(span)
         if len(trimmed.text.split()) >= 5 and trimmed.text[-1] in ".!\"”’')":
-            order = len(sentences)
-            sentences.append(Sentence(article, order, trimmed, content_words(trimmed.text), concepts(trimmed.text)))
+            sentences.append(Sentence.of(article, len(sentences), trimmed))
     return sentences
 
 
