@@ -299,7 +299,8 @@ class _Story:
     def _opening(self, pool: list[Sentence]) -> Sentence | None:
         """The most central sentence that leaves room for a distinct second one within 90 words (a very long
         sentence would otherwise make the summary one sentence); the most central of all when none does."""
-        ranked = sorted((s for s in pool if self.centrality(s) > 0), key=self.centrality, reverse=True)
+        scored = [(self.centrality(s), s) for s in pool]
+        ranked = [s for score, s in sorted(scored, key=lambda pair: pair[0], reverse=True) if score > 0]
         return next((s for s in ranked if _leaves_room(s, pool)), ranked[0] if ranked else None)
 
     def _fill(self, pool: list[Sentence], chosen: list[Sentence]) -> None:
@@ -307,18 +308,25 @@ class _Story:
         the sentence that follows a chosen one in its article (its antecedent is then right before it), as
         long as it reports rather than speaks in the writer's voice."""
         while len(chosen) < 2 or _words(chosen) < SUMMARY_WORDS[0]:
-            best = self._best_addition(pool, chosen, set(), minimum=-1.0)
-            followers = [
-                s
-                for s in self.sentences
-                if any(c.article is s.article and c.order + 1 == s.order for c in chosen)
-                and s not in chosen
-                and not s.personal
-            ]
-            best = best or next((s for s in followers if _words(chosen) + s.length <= SUMMARY_WORDS[1]), None)
+            best = self._best_addition(pool, chosen, set(), minimum=-1.0) or self._follower(chosen)
             if best is None or len(chosen) == MAX_SUMMARY_SENTENCES:
                 return
             chosen.append(best)
+
+    def _follower(self, chosen: list[Sentence]) -> Sentence | None:
+        """The first reporting sentence that comes right after a chosen one in its article and still fits."""
+        room = SUMMARY_WORDS[1] - _words(chosen)
+        return next(
+            (
+                s
+                for s in self.sentences
+                if s.length <= room
+                and not s.personal
+                and s not in chosen
+                and any(c.article is s.article and c.order + 1 == s.order for c in chosen)
+            ),
+            None,
+        )
 
     def _reading_sequence(self, chosen: list[Sentence]) -> list[Sentence]:
         """Leads before later sentences, earlier articles first; a sentence that leans on the one before it
