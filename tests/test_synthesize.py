@@ -141,6 +141,25 @@ def test_outlet_falls_back_to_article_id():
         ('Dmitry Peskov said: "We will talk again soon enough."', "Dmitry Peskov"),
         ('"We will talk again soon enough," he said.', None),
         ('"We will talk again soon enough," a spokesman said.', None),
+        ("“We expect more cases,” CDC Director Dr. Rochelle Walensky said in a statement.",
+         "CDC Director Dr. Rochelle Walensky"),
+        ('"The deal is done for now," John Ullyot, a National Security Council spokesman said.', "John Ullyot"),
+        ("“We will not rush this process,” House Intelligence Committee Chairman Adam B. Schiff said Tuesday.",
+         "House Intelligence Committee Chairman Adam B. Schiff"),
+        ("“It is time to get to work,” Senate Minority Leader Mitch McConnell (R-Ky.) told reporters.",
+         "Senate Minority Leader Mitch McConnell"),
+        ("“Nobody here has any food left,” community leader Thabo Nkosi told the Financial Times.",
+         "community leader Thabo Nkosi"),
+        ("“The vote will happen next week,” said Sen. Chuck Schumer, D-N.Y., on Monday.", "Sen. Chuck Schumer"),
+        ("“The mission is finally over now,” Secretary of State Antony Blinken said on Monday.",
+         "Secretary of State Antony Blinken"),
+        ("“Schools will open on Monday morning,” announced the Chicago Teachers Union.", "the Chicago Teachers Union"),
+        ("“Is this really the end of it?” Rear Adm. John Kirby asked.", "Rear Adm. John Kirby"),
+        ('According to Peskov, "we will talk again soon enough."', "Peskov"),
+        ("“The company knew the risks,” the complaint alleges.", None),
+        ("“The company knew the risks all along,” she told reporters.", None),
+        ("Officials said they want to “tear down the whole system” and Smith said no.", None),
+        ("“We will win this,” the team said. Ms. Jones said little.", None),
     ],
 )
 def test_speaker_is_the_one_the_text_names_or_none(text, speaker):
@@ -148,6 +167,16 @@ def test_speaker_is_the_one_the_text_names_or_none(text, speaker):
     (quote,) = brief.quotes
     assert quote.speaker == speaker
     assert quote.text in text and "," not in quote.text[-1:]
+
+
+def test_quote_is_cited_wherever_it_appears_and_a_repeated_fragment_is_left_out():
+    fragment, whole = "undermine, rather than enhance", "Expansion would undermine, rather than enhance, its standing"
+    report = article("r", "Report", f"The panel said it would “{fragment}” the court’s legitimacy.")
+    paper = article("p", "Paper", f"“{whole},” the report said.")
+    quotes = {q.text: {c.article for c in q.citations} for q in synthesize("s-f", [report, paper]).quotes}
+    assert quotes == {fragment: {"r", "p"}, whole: {"p"}}
+    repeated = replace(paper, text=f"{paper.text} It repeated that it would “{fragment}” it.")
+    assert [q.text for q in synthesize("s-f", [repeated]).quotes] == [whole]
 
 
 def test_same_brief_whatever_the_input_order():

@@ -38,11 +38,11 @@ from newsweave.models import (
     Claim,
     Coverage,
     Disagreement,
-    Quote,
     SourceRef,
     TimelineEntry,
 )
 from newsweave.stages.embed import Embedder
+from newsweave.stages.quotes import find_quotes
 from newsweave.stages.sentences import Span, find_numbers, split_sentences, trim_residue
 from newsweave.stages.verify import verify
 
@@ -55,7 +55,6 @@ MAX_KEY_FACTS = 6
 KEY_FACT_SHORTLIST = 24
 """Only the most central candidates are checked for corroboration: it bounds time on big stories."""
 MAX_BACKGROUND = 3
-MAX_QUOTES = 5
 HEADLINE_MAX_WORDS = 14
 LENGTH_EXPONENT = 0.3
 """Coverage gain is divided by ``words ** LENGTH_EXPONENT``: below 1 favours fuller sentences. Chosen on the
@@ -468,56 +467,6 @@ def _disagreement(unit: str, versions: list[Sentence], story: _Story) -> Disagre
     topic = {"%": "percentage", "$": "amount"}.get(unit, f"number of {unit}")
     claims = [Claim(s.text, (s.citation,), outlets_of((s.citation,), story.by_id)) for s in versions]
     return Disagreement(topic, tuple(claims))
-
-
-# ---- quotes ----------------------------------------------------------------------------------------------
-
-_NAME_WORDS = r"(?:(?:[A-Z][a-z]{0,3}\. )?(?:[A-Z][\w'’-]+|[A-Z]\.)(?: (?:[A-Z][\w'’-]+|[A-Z]\.)){0,3})"
-_SPEAKER_AFTER = re.compile(
-    rf"\s*(?:(?P<name1>{_NAME_WORDS})(?:, [^,\"“”]{{1,60}},)? (?:said|says|told|added|wrote|tweeted|asked|"
-    rf"stated|explained|argued|warned)\b|(?:said|says|added|wrote|told [\w ]+?) (?P<name2>{_NAME_WORDS})\b)"
-)
-_SPEAKER_BEFORE = re.compile(
-    rf"(?:(?P<name1>{_NAME_WORDS})(?:, [^,\"“”]{{1,60}},)? (?:said|says|added|wrote|tweeted|told [\w ]+?|"
-    rf"stated)|(?:said|says) (?P<name2>{_NAME_WORDS})|according to (?P<name3>{_NAME_WORDS}))[,:]?\s*$"
-)
-_QUOTED = re.compile(r"[\"“]([^\"“”\n]{12,400}?)[\"”]")
-_NOT_SPEAKERS = frozenset("He She They It We I The This That There His Her Their Its But And".split())
-
-
-def find_quotes(articles: Sequence[Article]) -> list[Quote]:
-    """Quoted passages of at least four words, each cited wherever it appears, with a named speaker or None."""
-    quotes: dict[str, list] = {}
-    for article in articles:
-        for match in _QUOTED.finditer(article.text):
-            text, start, end = _quote_span(match)
-            if len(text.split()) < 4:
-                continue
-            key = " ".join(text.lower().split())
-            entry = quotes.setdefault(key, [text, None, []])
-            entry[1] = entry[1] or speaker_of(article.text, match.start(), match.end())
-            entry[2].append(Citation(article.id, start, end, article.text[start:end]))
-    ranked = sorted(quotes.values(), key=lambda q: (q[1] is None, -len({c.article for c in q[2]})))
-    return [Quote(text, speaker, tuple(citations)) for text, speaker, citations in ranked[:MAX_QUOTES]]
-
-
-def _quote_span(match: re.Match) -> tuple[str, int, int]:
-    """The quoted words without the comma that closes a quotation before "he said"."""
-    start, end = match.span(1)
-    inner = match.group(1)
-    stripped = inner.rstrip(" ,")
-    return stripped, start, end - (len(inner) - len(stripped))
-
-
-def speaker_of(text: str, quote_start: int, quote_end: int) -> str | None:
-    """The speaker the text names right after ("…," Trump said) or before (said Peskov, "…") a quote."""
-    after = _SPEAKER_AFTER.match(text, quote_end, min(len(text), quote_end + 120))
-    before = _SPEAKER_BEFORE.search(text, max(0, quote_start - 120), quote_start)
-    for match in (after, before):
-        name = match and next((g for g in match.groups() if g), None)
-        if name and name.split()[0] not in _NOT_SPEAKERS:
-            return name
-    return None
 
 
 # ---- headline, timeline, sources -------------------------------------------------------------------------
