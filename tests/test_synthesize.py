@@ -117,6 +117,14 @@ def test_headline_is_declarative_and_short():
     assert "?" not in synthesize("s-1", only_questions).headline
 
 
+def test_headline_prefers_a_title_that_reports_over_one_that_characterises():
+    rain = replace(FLOOD[2], title="Storm dumps nine inches of rain on towns")
+    loaded = [replace(FLOOD[0], title="Far-left fumes as floods kill 12 in New Jersey"), FLOOD[1], rain]
+    assert synthesize("s-1", loaded).headline == "Storm dumps nine inches of rain on towns"
+    all_loaded = [replace(a, title=f"Far-left fumes as {a.title}") for a in FLOOD if "?" not in a.title]
+    assert synthesize("s-1", all_loaded).headline.startswith("Far-left fumes as")
+
+
 def test_timeline_sources_and_coverage():
     brief = synthesize("s-1", FLOOD)
     assert [e.citations[0].article for e in brief.timeline] == ["a", "c"]

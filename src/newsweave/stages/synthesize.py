@@ -98,6 +98,13 @@ _CLICKBAIT = re.compile(
     r"exclusive|opinion|analysis|live updates?|video)\b\s*:?",
     re.IGNORECASE,
 )
+_LOADED = re.compile(
+    r"\b(?:fumes?|fuming|obliterates?|eviscerates?|unhinged|meltdown|bombshell|hysteria|hysterical|crazy|insane|"
+    r"far-left|far-right|radical left|smears?|mocks?|trashes|scorches|lashes out|goes off on|freaks? out|"
+    r"rips into|tears into)(?!\w)",
+    re.IGNORECASE,
+)
+"""Words that characterise rather than report: a title without them is preferred as the headline."""
 _OUTLET_SUFFIX = re.compile(r"\s+(?:[-|–—])\s+[^-|–—]{2,40}$")
 _TOKEN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 
@@ -480,13 +487,15 @@ def clean_title(title: str) -> str:
 
 
 def headline_fits(title: str) -> bool:
-    return bool(title) and "?" not in title and not _CLICKBAIT.search(title) and len(title.split()) <= 14
+    fits = bool(title) and "?" not in title and len(title.split()) <= HEADLINE_MAX_WORDS
+    return fits and not _CLICKBAIT.search(title)
 
 
 def choose_headline(articles: Sequence[Article], story: _Story) -> tuple[str, str | None]:
-    """The most representative declarative title, cleaned; else the lead of the most central sentence."""
+    """The most representative declarative title, cleaned, a neutral one if any; else the most central lead."""
     titles = [(clean_title(a.title), a) for a in articles]
     fitting = [(t, a) for t, a in titles if headline_fits(t)]
+    fitting = [(t, a) for t, a in fitting if not _LOADED.search(t)] or fitting
     if fitting:
         title, article = max(fitting, key=lambda item: _title_score(item[0], story))
         return title, article.id
