@@ -125,6 +125,22 @@ def test_headline_prefers_a_title_that_reports_over_one_that_characterises():
     assert synthesize("s-1", all_loaded).headline.startswith("Far-left fumes as")
 
 
+@pytest.mark.parametrize(
+    ("titles", "headline"),
+    [
+        (["Floods kill 12 in New Jersey as the governor declares a state of emergency across the whole state"],
+         "Floods kill 12 in New Jersey"),
+        (["New Jersey governor declares an emergency; floods have killed 12 people in the state since Thursday"],
+         "New Jersey governor declares an emergency"),
+        (["We saw floods kill 12 in New Jersey", "Flooding in New Jersey kills 15?", "Storm dumps rain on towns"],
+         "Storm dumps rain on towns"),
+    ],
+)
+def test_headline_is_a_title_cut_to_its_first_clause_and_never_personal(titles, headline):
+    articles = [replace(a, title=t) for a, t in zip(FLOOD, titles, strict=False)]
+    assert synthesize("s-1", articles).headline == headline
+
+
 def test_timeline_sources_and_coverage():
     brief = synthesize("s-1", FLOOD)
     assert [e.citations[0].article for e in brief.timeline] == ["a", "c"]

@@ -105,6 +105,7 @@ _LOADED = re.compile(
     re.IGNORECASE,
 )
 """Words that characterise rather than report: a title without them is preferred as the headline."""
+_PERSONAL_OPENERS = frozenset({"I", "I'm", "I’m", "We", "We're", "We’re", "My", "Our", "You", "Your"})
 _OUTLET_SUFFIX = re.compile(r"\s+(?:[-|–—])\s+[^-|–—]{2,40}$")
 _TOKEN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 
@@ -488,13 +489,13 @@ def clean_title(title: str) -> str:
 
 def headline_fits(title: str) -> bool:
     fits = bool(title) and "?" not in title and len(title.split()) <= HEADLINE_MAX_WORDS
-    return fits and not _CLICKBAIT.search(title)
+    return fits and not _CLICKBAIT.search(title) and title.split()[0] not in _PERSONAL_OPENERS
 
 
 def choose_headline(articles: Sequence[Article], story: _Story) -> tuple[str, str | None]:
     """The most representative declarative title, cleaned, a neutral one if any; else the most central lead."""
     titles = [(clean_title(a.title), a) for a in articles]
-    fitting = [(t, a) for t, a in titles if headline_fits(t)]
+    fitting = [(t, a) for t, a in ((_shortened(t), a) for t, a in titles) if headline_fits(t)]
     fitting = [(t, a) for t, a in fitting if not _LOADED.search(t)] or fitting
     if fitting:
         title, article = max(fitting, key=lambda item: _title_score(item[0], story))
@@ -503,6 +504,23 @@ def choose_headline(articles: Sequence[Article], story: _Story) -> tuple[str, st
     if lead is None:
         return (titles[0][0].replace("?", "").strip() if titles else ""), (articles[0].id if articles else None)
     return _condensed(lead.text), lead.article.id
+
+
+_TITLE_CLAUSE = re.compile(
+    r"[;:]\s|\s[—–-]\s|,\s(?=[a-z])(?!and |or |\w+ed )"
+    r"|(?<!hours)(?<!days)(?<!weeks)(?<!shortly)(?<!just)\s(?i:as|after|while|amid|but|citing)\s"
+)
+
+
+def _shortened(title: str) -> str:
+    """A title over HEADLINE_MAX_WORDS cut to its first sentence or clause when that reads as a headline alone
+    (at least 5 words: "McConnell rejects Dem demand for big Covid relief package, stands by …" loses the
+    second clause); any other title as it is."""
+    if len(title.split()) <= HEADLINE_MAX_WORDS or "?" in title:
+        return title
+    first = split_sentences(title)[0].text.rstrip(".")
+    head = _TITLE_CLAUSE.split(first, maxsplit=1)[0].rstrip(" ,")
+    return head if 5 <= len(head.split()) <= HEADLINE_MAX_WORDS else title
 
 
 def _title_score(title: str, story: _Story) -> float:
