@@ -106,6 +106,11 @@ _LOADED = re.compile(
 )
 """Words that characterise rather than report: a title without them is preferred as the headline."""
 _PERSONAL_OPENERS = frozenset({"I", "I'm", "I’m", "We", "We're", "We’re", "My", "Our", "You", "Your"})
+_TITLE_CLAUSE = re.compile(
+    r"[;:]\s|\s[—–-]\s|,\s(?=[a-z])(?!and |or |\w+ed )"
+    r"|(?<!hours)(?<!days)(?<!weeks)(?<!shortly)(?<!just)\s(?i:as|after|while|amid|but|citing)\s"
+)
+"""Where a long title's first clause ends: "…; …", "… — …", "…, stands by …", "… as …", "… after …"."""
 _OUTLET_SUFFIX = re.compile(r"\s+(?:[-|–—])\s+[^-|–—]{2,40}$")
 _TOKEN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 
@@ -494,8 +499,8 @@ def headline_fits(title: str) -> bool:
 
 def choose_headline(articles: Sequence[Article], story: _Story) -> tuple[str, str | None]:
     """The most representative declarative title, cleaned, a neutral one if any; else the most central lead."""
-    titles = [(clean_title(a.title), a) for a in articles]
-    fitting = [(t, a) for t, a in ((_shortened(t), a) for t, a in titles) if headline_fits(t)]
+    titles = [(_shortened(clean_title(a.title)), a) for a in articles]
+    fitting = [(t, a) for t, a in titles if headline_fits(t)]
     fitting = [(t, a) for t, a in fitting if not _LOADED.search(t)] or fitting
     if fitting:
         title, article = max(fitting, key=lambda item: _title_score(item[0], story))
@@ -504,12 +509,6 @@ def choose_headline(articles: Sequence[Article], story: _Story) -> tuple[str, st
     if lead is None:
         return (titles[0][0].replace("?", "").strip() if titles else ""), (articles[0].id if articles else None)
     return _condensed(lead.text), lead.article.id
-
-
-_TITLE_CLAUSE = re.compile(
-    r"[;:]\s|\s[—–-]\s|,\s(?=[a-z])(?!and |or |\w+ed )"
-    r"|(?<!hours)(?<!days)(?<!weeks)(?<!shortly)(?<!just)\s(?i:as|after|while|amid|but|citing)\s"
-)
 
 
 def _shortened(title: str) -> str:
