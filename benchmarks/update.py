@@ -20,7 +20,7 @@ from pathlib import Path
 
 from newsweave.http import Fetcher, FetchPolicy
 from newsweave.opml import parse_opml
-from newsweave.pipeline import store_embedder
+from newsweave.pipeline import story_store_embedder
 from newsweave.stages.extract import extract_page
 from newsweave.store import SQLiteStore
 from newsweave.updater import import_feeds, update
@@ -52,10 +52,10 @@ def update_rate(base: str) -> tuple[object, float, float]:
         with Fetcher(POLICY) as fetcher:
             import_feeds(store, parse_opml(fetcher.get(base + "/opml.xml").body))
             start = time.perf_counter()
-            report = update(store, fetcher, embedder=store_embedder(store))
+            report = update(store, fetcher, embedder=story_store_embedder(store))
             first = time.perf_counter() - start
             start = time.perf_counter()
-            second = update(store, fetcher, everything=True, embedder=store_embedder(store))
+            second = update(store, fetcher, everything=True, embedder=story_store_embedder(store))
             again = time.perf_counter() - start
     return report, first, (again, second)
 

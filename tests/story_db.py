@@ -46,5 +46,5 @@ def build_clustered_db(path: Path, articles: Iterable[Article]) -> Path:
     live path (never by the gold labels), every changed story's brief written."""
     with SQLiteStore(path) as store:
         pipeline.ingest_articles(store, list(articles))
-        pipeline.settle_stories(store, pipeline.store_embedder(store))
+        pipeline.settle_stories(store, pipeline.story_store_embedder(store))
     return path

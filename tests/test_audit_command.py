@@ -71,7 +71,7 @@ def test_story_from_the_database(newsweave, files, tmp_path, env):
     db = tmp_path / "news.db"
     with SQLiteStore(db) as store:
         pipeline.ingest_articles(store, read_article_records(RECORDS))
-        pipeline.settle_stories(store, pipeline.store_embedder(store))
+        pipeline.settle_stories(store, pipeline.story_store_embedder(store))
         story = store.story_of_article("a2").id
         assert store.story_articles(story)
     result = newsweave("audit", files[0], "--story", story, "--db", db, "--format", "json", env=env)
@@ -104,7 +104,7 @@ def test_web_audit_page(tmp_path):
     db = tmp_path / "web.db"
     with SQLiteStore(db) as store:
         pipeline.ingest_articles(store, read_article_records(RECORDS))
-        pipeline.settle_stories(store, pipeline.store_embedder(store))
+        pipeline.settle_stories(store, pipeline.story_store_embedder(store))
         story = store.story_of_article("a1").id
     with TestClient(create_app(db)) as client:
         page = client.get("/audit")

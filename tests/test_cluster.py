@@ -19,6 +19,7 @@ from newsweave.stages.cluster import (
     cluster_articles,
     processing_order,
 )
+from newsweave.stages.embed import MiniLMEmbedder, article_text, story_embedder
 
 
 @pytest.fixture
@@ -42,7 +43,7 @@ def test_dev_scores_hold_their_floor_and_the_story_field_is_ignored(newsweave, t
     dev = shared_file("allsides/dev.articles.jsonl")
     predicted = clustered(newsweave, dev, tmp_path, cache_env)
     scores = score_clustering(gold_of(dev), predicted)
-    assert scores.bcubed.precision >= 0.93 and scores.bcubed.f1 >= 0.86  # measured 0.938 / 0.873
+    assert scores.bcubed.precision >= 0.93 and scores.bcubed.f1 >= 0.89  # measured 0.940 / 0.899
     blind = write_jsonl(tmp_path / "blind.jsonl", [{k: v for k, v in row.items() if k != "story"}
                                                      for row in read_jsonl(dev.read_text())])
     assert clustered(newsweave, blind, tmp_path, cache_env, "blind.out.jsonl") == predicted
@@ -53,7 +54,26 @@ def test_dev_scores_hold_their_floor_and_the_story_field_is_ignored(newsweave, t
 def test_crawl_with_real_times_reaches_its_target(newsweave, tmp_path, cache_env):
     crawl = shared_file("allsides/crawl.articles.jsonl")
     scores = score_clustering(gold_of(crawl), clustered(newsweave, crawl, tmp_path, cache_env))
-    assert scores.bcubed.f1 >= 0.95  # measured 0.953
+    assert scores.bcubed.f1 >= 0.95  # measured 0.956
+
+
+@pytest.mark.slow
+def test_the_news_adapter_brings_articles_of_one_story_closer():
+    """On dev, which it was not fitted on, MiniLM with the news adapter finds a nearest neighbour of the same
+    story more often than plain MiniLM (measured 0.887 against 0.832); a different model name keeps the caches
+    and the databases of the two apart."""
+    rows = read_jsonl(shared_file("allsides/dev.articles.jsonl").read_text())
+    texts, stories = [article_text(r["title"], r["text"]) for r in rows], np.array([r["story"] for r in rows])
+
+    def nearest_is_same_story(embedder) -> float:
+        vectors = embedder.embed(texts)
+        similarity = vectors @ vectors.T
+        np.fill_diagonal(similarity, -1.0)
+        return float((stories[similarity.argmax(axis=1)] == stories).mean())
+
+    plain, adapted = MiniLMEmbedder(), story_embedder()
+    assert adapted.name != plain.name
+    assert nearest_is_same_story(adapted) >= nearest_is_same_story(plain) + 0.03
 
 
 def test_output_has_one_line_per_article_in_input_order(newsweave, tmp_path, cache_env):
@@ -198,10 +218,10 @@ def test_stories_grouped_with_one_model_are_not_extended_with_another(tmp_path):
     flood, vote = article(1, "Valencia floods kill 95", FLOOD), article(2, "Senate passes budget", VOTE)
     with SQLiteStore(tmp_path / "news.db") as store:
         pipeline.ingest_articles(store, [flood])
-        minilm = pipeline.store_embedder(store)
+        minilm = pipeline.story_store_embedder(store)
         pipeline.settle_stories(store, minilm)
         pipeline.ingest_articles(store, [vote])
-        with pytest.raises(StoreError, match="'all-MiniLM-L6-v2-onnx-int8'.*'minilm-first-64'"):
+        with pytest.raises(StoreError, match="'all-MiniLM-L6-v2-onnx-int8\\+news-bitfit-1'.*'minilm-first-64'"):
             pipeline.settle_stories(store, FirstDimensions(minilm))
         assert store.story_of_article("a2") is None  # nothing half-done
         assert pipeline.settle_stories(store, minilm).assigned == 1

@@ -19,7 +19,7 @@ from newsweave.http import Fetcher
 from newsweave.models import Article, Brief
 from newsweave.stages.cluster import ENGINE as CLUSTER_ENGINE
 from newsweave.stages.cluster import OnlineClusterer, StoryState, assign_in_order
-from newsweave.stages.embed import CachedEmbedder, Embedder, MiniLMEmbedder, article_text
+from newsweave.stages.embed import CachedEmbedder, Embedder, MiniLMEmbedder, article_text, story_embedder
 from newsweave.stages.extract import Page, extract_page
 from newsweave.stages.signals import TermStats
 from newsweave.stages.synthesize import synthesize
@@ -214,3 +214,8 @@ def _story_of(store: Store, article_id: str) -> str | None:
 def store_embedder(store: Store) -> Embedder:
     """The sentence embedder, with its vectors cached in ``store`` so no text is embedded twice."""
     return CachedEmbedder(MiniLMEmbedder(), store)
+
+
+def story_store_embedder(store: Store) -> Embedder:
+    """The embedder that groups articles into stories, cached in ``store`` (see ``settle_stories``)."""
+    return CachedEmbedder(story_embedder(), store)

@@ -19,7 +19,7 @@ from newsweave.cli.base import (
     open_input,
 )
 from newsweave.models import Article
-from newsweave.pipeline import IngestCounts, ingest_articles, settle_stories, store_embedder
+from newsweave.pipeline import IngestCounts, ingest_articles, settle_stories, story_store_embedder
 from newsweave.progress import LineProgress, ProgressReader
 from newsweave.stages.ingest import article_lines, read_articles
 
@@ -76,7 +76,7 @@ def ingest(files: tuple[str, ...], no_stories: bool, db_path: str | None) -> Non
         try:
             ingest_articles(store, articles, counts=done)
             if not no_stories:
-                changes = settle_stories(store, store_embedder(store))
+                changes = settle_stories(store, story_store_embedder(store))
                 click.echo(f"stories: {len(changes.new)} new, {len(changes.updated)} updated", err=True)
         except KeyboardInterrupt:
             click.echo(f"interrupted: {_summary(done, tally.skipped)}; run the same command again to finish", err=True)

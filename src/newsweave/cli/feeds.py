@@ -24,7 +24,7 @@ from newsweave.cli.base import (
 from newsweave.errors import NewsweaveError
 from newsweave.http import Fetcher
 from newsweave.opml import export_opml, parse_opml
-from newsweave.pipeline import extract_url, store_embedder
+from newsweave.pipeline import extract_url, story_store_embedder
 from newsweave.stages.extract import Page, extract_page
 from newsweave.updater import FeedOutcome, UpdateReport, add_feed, default_feeds, import_feeds, update
 
@@ -188,7 +188,7 @@ def _run_update(store, everything: bool = False, show: bool = True) -> UpdateRep
             bar.update(1)
             if show:
                 bar.write(_describe(outcome), file=sys.stderr)
-        report = update(store, fetcher, on_feed=heard, everything=everything, embedder=store_embedder(store))
+        report = update(store, fetcher, on_feed=heard, everything=everything, embedder=story_store_embedder(store))
     bar.close()
     return report
 

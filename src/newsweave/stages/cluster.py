@@ -286,12 +286,12 @@ class Scorer:
         return bits * math.log(2.0)
 
 
-# Fitted on train by scripts/fit_cluster_scorer.py; see the figures in README.md.
+# Fitted on train by scripts/fit_cluster_scorer.py (vectors of the news adapter, cross-fitted); figures in README.md.
 DEFAULT_SCORER = Scorer(
-    weights=(-4.465551, -2.481614, 13.17365, -17.616657, 3.782354, 26.721249, -7.243247, 9.291618, 0.485294,
-             0.744627),
-    bias=-7.472024,
-    threshold=0.11,
+    weights=(-2.605071, 0.171218, 15.380503, -19.600585, 3.128573, 22.893959, -7.064651, 8.381776, 0.402246,
+             0.740543),
+    bias=-9.724346,
+    threshold=0.09,
 )
 
 
