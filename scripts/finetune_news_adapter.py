@@ -25,7 +25,8 @@ model's cost), keyed by the int8 model's own matrix names (``val_49.lora_a``, �
 ``--topical`` fills the middle round of each epoch with stories of one topic (chains of nearest story
 centroids by plain MiniLM), so in-batch negatives are near misses. Trained on half 0 and scored by dev 1-NN
 same-story accuracy (product int8 model): BitFit 0.884; with LoRA rank 16 at 5e-4: 0.876; with LoRA and
-topical batches: 0.875 — neither helps on these short leads, so the shipped adapter is BitFit alone.
+topical batches: 0.875; with LoRA at 1e-4: 0.882 — none helps on these short leads, so the shipped adapter is
+BitFit alone.
 """
 
 from __future__ import annotations
