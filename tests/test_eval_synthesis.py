@@ -15,7 +15,7 @@ from story_db import read_article_file
 from test_synthesize import FLOOD, dev_stories
 
 from newsweave.evaluation.synthesis import evaluate_synthesis
-from newsweave.models import Claim
+from newsweave.models import Citation, Claim
 from newsweave.stages.synthesize import synthesize
 
 
@@ -38,6 +38,22 @@ def test_unverifiable_claims_lower_the_verified_share():
     for given in (articles, None):
         scores = evaluate_synthesis([tampered], [{"story": "s-1", "headline": "x", "summary": "y"}], given)
         assert scores.verified < 1.0
+
+
+def test_without_the_articles_a_sound_brief_verifies_whole():
+    """The stand-in texts hold only the cited spans: a sentence cited whole and in part (one start offset) must
+    both match, and a quote's speaker, named outside the quotation, is not held against the brief."""
+    brief = synthesize("s-1", FLOOD)
+    quote = next(q for q in brief.quotes if q.speaker == "Murphy")
+    lead = next(c for c in brief.summary if "Floods killed 12" in c.text)
+    whole = lead.citations[0]
+    words = " ".join(whole.quote.split()[:4])
+    part = Claim(words, (Citation(whole.article, whole.start, whole.start + len(words), words),), ("a",))
+    lean = replace(brief, summary=(replace(lead, citations=(whole,)),), key_facts=(part,), quotes=(quote,),
+                   background=(), timeline=(), disagreements=()).to_dict()
+    reference = {"story": "s-1", "headline": "x", "summary": "y"}
+    assert evaluate_synthesis([lean], [reference], {a.id: a for a in FLOOD}).verified == 1.0
+    assert evaluate_synthesis([lean], [reference]).verified == 1.0
 
 
 def test_dev_sample_meets_the_floor():

@@ -6,13 +6,14 @@ summary against the reference summary, ROUGE-L F of the headline against the ref
 share of claims and quotes that pass ``verify``, and the share of claims only one outlet makes.
 
 Without the articles, verification can only check each claim against its own citations' quotes
-(the text is one of them, numbers and names appear in them); with the articles it is the full check.
+(the text is one of them, numbers and names appear in them); a quote's speaker, named in the text around
+the quotation, cannot be checked there and is left out. With the articles it is the full check.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from rouge_score import rouge_scorer
@@ -67,7 +68,8 @@ def evaluate_synthesis(
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeLsum", "rougeL"], use_stemmer=True)
     rows = [_rouge(scorer, brief, reference) for brief, reference in pairs]
     rouge = [sum(column) / len(rows) for column in zip(*rows, strict=True)] if rows else [0.0] * 4
-    checks = [verify(brief, articles if articles is not None else cited_texts(brief)) for brief, _ in pairs]
+    checks = [verify(brief, articles) if articles is not None else verify(_unspoken(brief), cited_texts(brief))
+              for brief, _ in pairs]
     checked, passed = sum(c.checked for c in checks), sum(c.passed for c in checks)
     claims = [claim for brief, _ in pairs for claim in (*brief.summary, *brief.key_facts, *brief.background)]
     return SynthesisScores(
@@ -94,22 +96,29 @@ def _rouge(scorer: rouge_scorer.RougeScorer, brief: Brief, reference: dict[str, 
     return tuple(100 * scores[key].fmeasure for key in ("rouge1", "rouge2", "rougeLsum")) + (100 * headline.fmeasure,)
 
 
+def _unspoken(brief: Brief) -> Brief:
+    """The brief with its quotes' speakers left out: without the articles they cannot be looked up."""
+    return replace(brief, quotes=tuple(replace(quote, speaker=None) for quote in brief.quotes))
+
+
 def cited_texts(brief: Brief) -> dict[str, Article]:
     """Stand-in articles rebuilt from a brief's own citations: each quote at its offsets, blanks between.
 
-    Overlapping citations that disagree leave the later one unmatched, so verify reports it."""
-    spans: dict[str, dict[int, str]] = {}
+    Overlapping citations that agree (one sentence cited whole and in part) both match; where they disagree,
+    the one laid out later wins and the other is left unmatched, so verify reports it."""
+    spans: dict[str, list[tuple[int, str]]] = {}
     for citation in _all_citations(brief):
-        spans.setdefault(citation.article, {})[citation.start] = citation.quote
+        spans.setdefault(citation.article, []).append((citation.start, citation.quote))
     return {article: Article(article, "", _layout(placed)) for article, placed in spans.items()}
 
 
-def _layout(placed: dict[int, str]) -> str:
+def _layout(placed: list[tuple[int, str]]) -> str:
+    """Quotes at their offsets, by start, the longest of one start first (so a shorter one cannot cut it)."""
     text: list[str] = []
-    for start, quote in sorted(placed.items()):
+    for start, quote in sorted(placed, key=lambda item: (item[0], -len(item[1]))):
         if start < 0:
             continue
-        text.extend(" " * (start - len(text)))
+        text.extend(" " * (start + len(quote) - len(text)))
         text[start : start + len(quote)] = quote
     return "".join(text)
 
