@@ -3,18 +3,23 @@
 Usage: python benchmarks/synthesize.py
 Needs ../shared/data/allsides/ (dev for the 307 small stories; crawl for the big ones, built by taking
 the first 50 and 200 crawl articles as one story, as a big event covered by many outlets would be).
+Each is timed as the commands run it, with paraphrase matching through the cached sentence model: cold
+(empty cache, model load included) and warm (every sentence already embedded); and without the model.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 from newsweave.pipeline import group_by_story
+from newsweave.stages.embed import CachedEmbedder, MiniLMEmbedder
 from newsweave.stages.ingest import read_articles
 from newsweave.stages.synthesize import synthesize
+from newsweave.store import SQLiteStore
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "allsides"
 
@@ -34,12 +39,16 @@ def main() -> None:
     if not DATA.exists():
         sys.exit(f"needs {DATA}")
     stories = group_by_story(load("dev"))
-    seconds = timed(lambda: [synthesize(story, articles) for story, articles in stories.items()])
     crawl = load("crawl")
+    big = {size: crawl[:size] for size in (50, 200)}
     print(f"machine: {os.cpu_count()} cores")
-    print(f"dev: {len(stories) / seconds:.0f} briefs/s ({len(stories)} stories in {seconds:.2f} s)")
-    for size in (50, 200):
-        print(f"one {size}-article story: {timed(lambda size=size: synthesize('big', crawl[:size])):.3f} s")
+    with tempfile.TemporaryDirectory() as folder, SQLiteStore(Path(folder) / "cache.db") as cache:
+        for label, embedder in (("cold", CachedEmbedder(MiniLMEmbedder(), cache)),
+                                ("warm", CachedEmbedder(MiniLMEmbedder(), cache)), ("no model", None)):
+            seconds = timed(lambda e=embedder: [synthesize(story, articles, e) for story, articles in stories.items()])
+            sizes = ", ".join(f"one {size}-article story {timed(lambda a=a, e=embedder: synthesize('big', a, e)):.3f} s"
+                              for size, a in big.items())
+            print(f"{label:>8}: dev {len(stories) / seconds:.0f} briefs/s ({seconds:.2f} s); {sizes}")
 
 
 if __name__ == "__main__":

@@ -47,12 +47,14 @@ class CommandResult:
 
 
 @pytest.fixture
-def newsweave(tmp_path: Path):
-    """Run the real ``newsweave`` command in a subprocess, with its own working folder."""
+def newsweave(tmp_path: Path, tmp_path_factory):
+    """Run the real ``newsweave`` command in a subprocess, with its own working folder, and an embedding cache
+    shared by the test session (never the user's own)."""
+    cache = tmp_path_factory.getbasetemp() / "embeddings.db"
 
     def run(*args: str | Path, stdin: bytes | None = None, env: dict | None = None) -> CommandResult:
         environment = {k: v for k, v in os.environ.items() if not k.startswith("NEWSWEAVE_")}
-        environment.update(env or {})
+        environment.update({"NEWSWEAVE_CACHE": str(cache), **(env or {})})
         completed = subprocess.run(
             [*NEWSWEAVE, *map(str, args)],
             input=stdin,

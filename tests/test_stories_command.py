@@ -27,6 +27,31 @@ def articles(story_field: bool = True) -> list[dict]:
              **({"story": story[key]} if story_field else {})} for key, (title, text) in TEXTS.items()]
 
 
+PARAPHRASED = [  # one fact in other words: too few shared words for the lexical match alone
+    {"id": "x", "story": "airline", "source": "X News", "title": "Flights canceled",
+     "text": "Southwest Airlines canceled hundreds of flights over the weekend."},
+    {"id": "y", "story": "airline", "source": "Y News", "title": "Travelers stranded",
+     "text": "Over the weekend Southwest scrapped hundreds of trips, stranding travelers."},
+]
+
+
+def test_synthesize_cites_every_outlet_that_paraphrases_a_claim(newsweave, tmp_path):
+    brief = read_jsonl(newsweave("synthesize", write_jsonl(tmp_path / "p.jsonl", PARAPHRASED)).out)[0]
+    assert {c["article"] for c in brief["summary"][0]["citations"]} == {"x", "y"}
+    assert set(brief["summary"][0]["outlets"]) == {"X News", "Y News"}
+    assert not brief["summary"][0]["single_source"]
+
+
+def test_stored_briefs_cite_paraphrasing_outlets_too(newsweave, tmp_path):
+    """The live path writes briefs with the same paraphrase matching as `synthesize`."""
+    db = tmp_path / "news.db"
+    assert newsweave("ingest", write_jsonl(tmp_path / "p.jsonl", PARAPHRASED), "--db", db).code == 0
+    stories = json.loads(newsweave("stories", "--format", "json", "--db", db).out)
+    assert [s["articles"] for s in stories] == [2]
+    brief = json.loads(newsweave("story", stories[0]["story"], "--format", "json", "--db", db).out)
+    assert {c["article"] for c in brief["summary"][0]["citations"]} == {"x", "y"}
+
+
 def test_synthesize_writes_one_verified_brief_per_story(newsweave, tmp_path):
     source = write_jsonl(tmp_path / "a.jsonl", articles())
     result = newsweave("synthesize", source)

@@ -81,13 +81,14 @@ def extract_url(fetcher: Fetcher, url: str) -> Page:
     return extract_page(response.body, response.url)
 
 
-def write_brief(store: Store, story_id: str) -> Brief | None:
-    """Write (or rewrite) the verified brief of one stored story; None when it has no article."""
+def write_brief(store: Store, story_id: str, embedder: Embedder | None = None) -> Brief | None:
+    """Write (or rewrite) the verified brief of one stored story; None when it has no article. With
+    ``embedder`` (the sentence model, ``store_embedder``) a claim also cites the outlets that paraphrase it."""
     articles = store.story_articles(story_id)
     if not articles:
         return None
     story = store.get_story(story_id)
-    brief = synthesize(story.id if story else story_id, articles)
+    brief = synthesize(story.id if story else story_id, articles, embedder)
     store.save_brief(brief)
     return brief
 
@@ -175,8 +176,9 @@ def settle_stories(store: Store, embedder: Embedder) -> StoryChanges:
     gone = {g for g, _ in changes.merged}
     changes.updated -= changes.new | gone
     changes.new -= gone
+    sentences = store_embedder(store)
     for story_id in sorted(changes.touched):
-        write_brief(store, story_id)
+        write_brief(store, story_id, sentences)
     return changes
 
 

@@ -7,12 +7,15 @@ import sys
 
 import click
 
+from newsweave import settings
 from newsweave.cli.base import EXIT_SKIPPED, db_option, main, open_db, read_article_file, read_story_labels
 from newsweave.errors import NewsweaveError
 from newsweave.models import Brief
 from newsweave.pipeline import group_by_story
 from newsweave.render.markdown import render_markdown
+from newsweave.stages.embed import CachedEmbedder, MiniLMEmbedder
 from newsweave.stages.synthesize import synthesize
+from newsweave.store import SQLiteStore
 
 
 def _render(brief: Brief, fmt: str) -> str:
@@ -28,11 +31,15 @@ def _render(brief: Brief, fmt: str) -> str:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write here, not to stdout.")
 @click.option("--format", "fmt", type=click.Choice(["json", "markdown"]), default="json", show_default=True,
               help="json: one brief per line (FORMATS.md §3); markdown: for reading.")
-def synthesize_command(articles_path: str, assignments: str | None, output: str | None, fmt: str) -> None:
+@click.option("--cache", "cache_path", metavar="PATH",
+              help="Embedding cache file [default: $NEWSWEAVE_CACHE, else ~/.cache/newsweave/embeddings.db].")
+def synthesize_command(articles_path: str, assignments: str | None, output: str | None, fmt: str,
+                       cache_path: str | None) -> None:
     """Write one verified brief per story of an articles file. Stateless: no database needed.
 
     Articles are grouped by their ``story`` field (as in evaluation data), or by an assignments
-    file written by ``newsweave cluster``; articles with neither form one story.
+    file written by ``newsweave cluster``; articles with neither form one story. A claim cites
+    every article that states it, paraphrases included (sentence embeddings, cached by content).
 
     \b
     Example:
@@ -45,8 +52,11 @@ def synthesize_command(articles_path: str, assignments: str | None, output: str 
     groups = group_by_story(read_article_file(articles_path, skipped), by_story)
     out = open(output, "w", encoding="utf-8") if output else sys.stdout
     try:
-        for n, (story_id, articles) in enumerate(groups.items()):
-            out.write(("\n---\n\n" if n and fmt == "markdown" else "") + _render(synthesize(story_id, articles), fmt))
+        with SQLiteStore(settings.resolve("cache", cache_path)) as cache:
+            sentences = CachedEmbedder(MiniLMEmbedder(), cache)
+            for n, (story_id, articles) in enumerate(groups.items()):
+                brief = synthesize(story_id, articles, sentences)
+                out.write(("\n---\n\n" if n and fmt == "markdown" else "") + _render(brief, fmt))
     finally:
         if output:
             out.close()
