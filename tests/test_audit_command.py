@@ -7,13 +7,13 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import write_jsonl
 from starlette.testclient import TestClient
+from story_db import read_article_records
 
 from newsweave import pipeline
 from newsweave.store import SQLiteStore
 from newsweave.web import create_app
-from tests.conftest import write_jsonl
-from tests.story_db import read_article_records
 
 RECORDS = [
     {"id": "a1", "url": "https://example.com/a1", "title": "Flood <script>alert(1)</script>", "source": "Outlet A",

@@ -28,33 +28,26 @@ def adapted_model(adapter: Path, model: Path) -> bytes:
     """``model`` (an ONNX file) with the initializers ``adapter`` gives it, serialised."""
     from onnx import numpy_helper
 
-    proto = _load(model)
-    overrides = adapter_initializers(adapter, model, proto)
-    if unknown := sorted(overrides.keys() - {i.name for i in proto.graph.initializer}):
-        raise AdapterError(f"{adapter}: {model} has no initializer {unknown[0]!r}: the adapter was fitted for "
-                           "another model")
+    proto = load_model(model)
+    overrides = adapter_initializers(adapter, proto, model)
     for initializer in proto.graph.initializer:
         if initializer.name in overrides:
             initializer.CopyFrom(numpy_helper.from_array(overrides[initializer.name], initializer.name))
     return proto.SerializeToString()
 
 
-def adapter_initializers(adapter: Path, model: Path, proto=None) -> dict[str, np.ndarray]:
-    """The initializers that ``adapter`` gives ``model``: name → array of the initializer's own dtype."""
-    try:
-        with np.load(adapter) as arrays:
-            stored = {name: arrays[name] for name in arrays.files}
-    except (OSError, ValueError) as error:
-        raise AdapterError(f"{adapter}: not a readable adapter file ({error})") from error
+def adapter_initializers(adapter: Path, proto, model: Path) -> dict[str, np.ndarray]:
+    """The initializers that ``adapter`` gives the model ``proto`` (read from ``model``): name → array of the
+    initializer's own dtype. Refused when the model lacks one of them: the adapter was fitted for another."""
+    stored = _read(adapter)
     overrides = {n: np.ascontiguousarray(a, np.float32) for n, a in stored.items() if not n.endswith((LORA_A, LORA_B))}
     matrices = sorted({n[: -len(LORA_A)] for n in stored if n.endswith(LORA_A)})
-    if matrices:
-        names = [f"{m}{part}" for m in matrices for part in ("_q", "_scale")]
-        base = _initializers(proto or _load(model), names, model, adapter)
-        for m in matrices:
-            weight = base[f"{m}_q"].astype(np.float32) * base[f"{m}_scale"]
-            weight += stored[m + LORA_A].astype(np.float32) @ stored[m + LORA_B].astype(np.float32)
-            overrides[f"{m}_q"], overrides[f"{m}_scale"] = quantize_columns(weight)
+    wanted = [*overrides, *(f"{m}{part}" for m in matrices for part in ("_q", "_scale"))]
+    base = initializers(proto, wanted, adapter, model)
+    for m in matrices:
+        weight = base[f"{m}_q"].astype(np.float32) * base[f"{m}_scale"]
+        weight += stored[m + LORA_A].astype(np.float32) @ stored[m + LORA_B].astype(np.float32)
+        overrides[f"{m}_q"], overrides[f"{m}_scale"] = quantize_columns(weight)
     return overrides
 
 
@@ -65,13 +58,15 @@ def quantize_columns(weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.clip(np.rint(weight / scale), -127, 127).astype(np.int8), scale
 
 
-def _load(model: Path):
+def load_model(model: Path):
+    """The ONNX model at ``model`` as a protobuf (``onnx.ModelProto``)."""
     import onnx
 
     return onnx.load(str(model))
 
 
-def _initializers(proto, names: list[str], model: Path, adapter: Path) -> dict[str, np.ndarray]:
+def initializers(proto, names: list[str], adapter: Path, model: Path) -> dict[str, np.ndarray]:
+    """The model's initializers of these names, as arrays; an AdapterError names the first one it lacks."""
     from onnx import numpy_helper
 
     wanted = set(names)
@@ -80,3 +75,11 @@ def _initializers(proto, names: list[str], model: Path, adapter: Path) -> dict[s
         raise AdapterError(f"{adapter}: {model} has no initializer {missing[0]!r}: the adapter was fitted for "
                            "another model")
     return found
+
+
+def _read(adapter: Path) -> dict[str, np.ndarray]:
+    try:
+        with np.load(adapter) as arrays:
+            return {name: arrays[name] for name in arrays.files}
+    except (OSError, ValueError) as error:
+        raise AdapterError(f"{adapter}: not a readable adapter file ({error})") from error
