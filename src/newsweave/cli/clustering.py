@@ -10,9 +10,8 @@ from tqdm import tqdm
 
 from newsweave import settings
 from newsweave.cli.base import EXIT_SKIPPED, main, read_article_file
-from newsweave.pipeline import embed_articles
+from newsweave.pipeline import embed_articles, story_store_embedder
 from newsweave.stages.cluster import OnlineClusterer, cluster_articles
-from newsweave.stages.embed import CachedEmbedder, story_embedder
 from newsweave.store import SQLiteStore
 
 
@@ -35,7 +34,7 @@ def cluster_command(articles_path: str, output: str | None, cache_path: str | No
     skipped: list[str] = []
     articles = list(read_article_file(articles_path, skipped))
     with SQLiteStore(settings.resolve("cache", cache_path)) as cache:
-        vectors = embed_articles(CachedEmbedder(story_embedder(), cache), articles, progress=sys.stderr.isatty())
+        vectors = embed_articles(story_store_embedder(cache), articles, progress=sys.stderr.isatty())
     clusterer = OnlineClusterer()
     story_of = cluster_articles(articles, vectors, clusterer)
     lines = (json.dumps({"id": a.id, "story": story_of[a.id]}, ensure_ascii=False) + "\n" for a in articles)

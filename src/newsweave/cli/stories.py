@@ -11,9 +11,8 @@ from newsweave import settings
 from newsweave.cli.base import EXIT_SKIPPED, db_option, main, open_db, read_article_file, read_story_labels
 from newsweave.errors import NewsweaveError
 from newsweave.models import Brief
-from newsweave.pipeline import group_by_story
+from newsweave.pipeline import group_by_story, store_embedder
 from newsweave.render.markdown import render_markdown
-from newsweave.stages.embed import CachedEmbedder, MiniLMEmbedder
 from newsweave.stages.synthesize import synthesize
 from newsweave.store import SQLiteStore
 
@@ -53,7 +52,7 @@ def synthesize_command(articles_path: str, assignments: str | None, output: str 
     out = open(output, "w", encoding="utf-8") if output else sys.stdout
     try:
         with SQLiteStore(settings.resolve("cache", cache_path)) as cache:
-            sentences = CachedEmbedder(MiniLMEmbedder(), cache)
+            sentences = store_embedder(cache)
             for n, (story_id, articles) in enumerate(groups.items()):
                 brief = synthesize(story_id, articles, sentences)
                 out.write(("\n---\n\n" if n and fmt == "markdown" else "") + _render(brief, fmt))
