@@ -96,14 +96,16 @@ def read_signals(article: Article, vector: np.ndarray, stats: TermStats) -> Sign
 
 def dot(a: dict[str, float], b: dict[str, float]) -> float:
     """Sparse dot product over the shared keys (exactly rounded, so the same whatever the set order)."""
-    return math.fsum(a[t] * b[t] for t in a.keys() & b.keys())
+    shared = a.keys() & b.keys()
+    return math.fsum([a[t] * b[t] for t in shared]) if shared else 0.0
 
 
 def overlap(a: dict[str, float], b: dict[str, float]) -> float:
     """Weighted Jaccard of two weighted sets (each item's weight: its idf when first read)."""
     if not a or not b:
         return 0.0
-    shared = math.fsum(min(a[t], b[t]) for t in a.keys() & b.keys())
+    common = a.keys() & b.keys()
+    shared = math.fsum([min(a[t], b[t]) for t in common]) if common else 0.0
     if not shared:
         return 0.0
     return shared / (sum(a.values()) + sum(b.values()) - shared)

@@ -31,7 +31,7 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]|[A-Za-z]")
 _NUMBER = re.compile(r"\d[\d,\.]*\d|\d")
 _CAPITALISED = re.compile(r"(?<![\w'’])([A-Z][A-Za-z'’\-]*[A-Za-z]|[A-Z])")
 _ACRONYM = re.compile(r"\b[A-Z]{2,}\b")
-_SENTENCE_END = re.compile(r"[.!?:;\"“”]\s*$")
+_SENTENCE_ENDS = frozenset('.!?:;"“”')
 
 
 def stem(word: str) -> str:
@@ -61,10 +61,19 @@ def _is_title_case(title: str) -> bool:
 def _capitalised_inside_sentences(text: str) -> set[str]:
     found = set()
     for match in _CAPITALISED.finditer(text):
-        before = text[: match.start()].rstrip()
-        if before and not _SENTENCE_END.search(before) and match.group(1).lower() not in STOPWORDS:
+        before = _last_visible(text, match.start())
+        if before and before not in _SENTENCE_ENDS and match.group(1).lower() not in STOPWORDS:
             found.add(stem(match.group(1).lower()))
     return found
+
+
+def _last_visible(text: str, end: int) -> str:
+    """The last character before ``end`` that is not white space ('' when there is none). Scans back from
+    ``end`` rather than copying the text before it, which made long texts quadratic."""
+    position = end - 1
+    while position >= 0 and text[position].isspace():
+        position -= 1
+    return text[position] if position >= 0 else ""
 
 
 def names(title: str, text: str) -> frozenset[str]:
