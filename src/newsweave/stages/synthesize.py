@@ -25,12 +25,14 @@ sentence), cited together with every other article that states the same fact:
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import MappingProxyType
 from typing import Protocol
 
 from newsweave.models import (
@@ -467,14 +469,16 @@ def _leaves_room(sentence: Sentence, pool: list[Sentence]) -> bool:
 # ---- numbers that differ ---------------------------------------------------------------------------------
 
 
-def _counted(text: str) -> dict[str, set[float]]:
-    """Values by the noun they count ("people", "%", "$"), leaving out years and ordinals."""
+@functools.lru_cache(maxsize=8192)
+def _counted(text: str) -> Mapping[str, frozenset[float]]:
+    """Values by the noun they count ("people", "%", "$"), leaving out years and ordinals. Cached: a sentence
+    is compared with many others."""
     counted: dict[str, set[float]] = {}
     for number in find_numbers(text):
         is_year = 1900 <= number.value <= 2100 and number.text.isdigit()
         if number.unit and not is_year and not number.text[-2:].isalpha():
             counted.setdefault(stem(number.unit) if number.unit.isalpha() else number.unit, set()).add(number.value)
-    return counted
+    return MappingProxyType({unit: frozenset(values) for unit, values in counted.items()})
 
 
 def numbers_disagree(a: str, b: str) -> bool:
@@ -486,8 +490,9 @@ def numbers_disagree(a: str, b: str) -> bool:
 def find_disagreements(story: _Story) -> list[Disagreement]:
     """Similar sentences of different outlets that count the same thing differently: each version cited."""
     found: dict[str, list[Sentence]] = {}
-    for i, a in enumerate(story.sentences):
-        for b in story.sentences[i + 1 :]:
+    counting = [s for s in story.sentences if _counted(s.text)]  # only these can disagree
+    for i, a in enumerate(counting):
+        for b in counting[i + 1 :]:
             if outlet(a.article) == outlet(b.article) or overlap(a.words, b.words) < PARAPHRASE_OVERLAP:
                 continue
             for unit in _differing_units(a.text, b.text):
