@@ -67,12 +67,12 @@ SAME_FACT_OVERLAP = 0.6
 PARAPHRASE_OVERLAP, PARAPHRASE_COSINE = 0.25, 0.65
 REDUNDANT_OVERLAP = 0.5
 REPEAT_COSINE = 0.8
-PREFETCH = 8
-"""How many of the best candidates are embedded in one batch before they are compared in meaning."""
 """With an embedder, two sentences this close in meaning state one fact even in other words ("The Senate
 confirmed Judge Barrett on Monday" / "In a 52-48 vote, senators officially confirmed Barrett"), so a brief
-keeps one of them. On dev, 11 of the 560 pairs of summary
-sentences and 17 of the 626 key facts were such repeats before this check; ROUGE moved by under 0.15 points."""
+keeps one of them. On dev, 11 of the 560 pairs of summary sentences and 17 of the 626 key facts were such
+repeats before this check; ROUGE moved by under 0.15 points."""
+PREFETCH = 8
+"""How many of the best candidates are embedded in one batch before they are compared in meaning."""
 
 STOPWORDS = frozenset(
     """a an the and or but if of to in on at for from by with as is are was were be been being has have had
