@@ -300,10 +300,11 @@ def _evidence(ranked: list[tuple[_Source, float, float]]) -> list[_Source]:
 def _verbatim(claim: str, sources: list[_Source], folded: dict[str, Folded]) -> Citation | None:
     """The citation of a source that contains ``claim`` verbatim (up to quote marks and white space)."""
     wanted = normalise_quotation(claim)
-    for source in sources:
-        span = folded[source.article.id].find(wanted)
+    articles = {source.article.id: source.article for source in sources}  # each searched once, in order
+    for article in articles.values():
+        span = folded[article.id].find(wanted)
         if span:
-            return _citation(source.article, *span)
+            return _citation(article, *span)
     return None
 
 
