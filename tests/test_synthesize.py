@@ -106,7 +106,7 @@ def test_datelines_and_read_more_are_cut_from_claims():
 
 def test_different_numbers_for_the_same_thing_are_a_disagreement():
     brief = synthesize("s-1", FLOOD)
-    (toll,) = [d for d in brief.disagreements if d.topic == "number of people"]
+    (toll,) = [d for d in brief.disagreements if d.topic == "death toll"]
     assert {c.citations[0].article for c in toll.claims} == {"a", "b"}
     assert {c.outlets for c in toll.claims} == {("Outlet a",), ("Outlet b",)}
 

@@ -28,8 +28,8 @@ import numpy as np
 
 from newsweave.models import Article, Citation
 from newsweave.stages.embed import Embedder
+from newsweave.stages.lexicon import content_words
 from newsweave.stages.sentences import Span, find_names, find_numbers, split_sentences, trim_residue
-from newsweave.stages.synthesize import content_words
 from newsweave.stages.verify import normalise_quotation, unsupported_details
 
 VERDICTS = ("supported", "partial", "contradicted", "unsupported")

@@ -159,7 +159,7 @@ NUMBER_WORDS = {
 SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 _NUMBER = re.compile(
     r"(?<![\w.])(?P<currency>[$€£])?(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-    r"(?P<suffix>%| percent|st|nd|rd|th)?(?: (?P<scale>thousand|million|billion|trillion))?(?![\w])"
+    r"(?P<suffix>%| percent|st|nd|rd|th)?(?:[ -](?P<scale>thousand|million|billion|trillion))?(?![\w])"
     rf"|(?<![\w-])(?P<word>{'|'.join(NUMBER_WORDS)})(?: (?P<wscale>thousand|million|billion|trillion))?(?![\w-])",
     re.I,
 )

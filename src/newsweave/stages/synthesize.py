@@ -20,19 +20,18 @@ sentence), cited together with every other article that states the same fact:
 - corroboration: another article states a claim when one of its sentences shares most of the claim's
   content words, or (with an embedder) is a close paraphrase sharing some, and no number disagrees;
 - quotes: quoted passages with the speaker the text names next to them, or none;
-- disagreements: similar sentences of different outlets giving different numbers of the same thing.
+- disagreements: similar sentences of different outlets that state the same thing with numbers that cannot
+  both be right (``stages/disagreements.py`` reads each number as a quantity).
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from types import MappingProxyType
 from typing import Protocol
 
 from newsweave.models import (
@@ -45,9 +44,11 @@ from newsweave.models import (
     SourceRef,
     TimelineEntry,
 )
+from newsweave.stages.disagreements import conflicting, find_conflicts
 from newsweave.stages.embed import Embedder
+from newsweave.stages.lexicon import concepts, content_words, overlap
 from newsweave.stages.quotes import find_quotes
-from newsweave.stages.sentences import Span, find_numbers, split_sentences, trim_residue
+from newsweave.stages.sentences import Span, split_sentences, trim_residue
 from newsweave.stages.verify import verify
 
 log = logging.getLogger(__name__)
@@ -74,13 +75,6 @@ repeats before this check; ROUGE moved by under 0.15 points."""
 PREFETCH = 8
 """How many of the best candidates are embedded in one batch before they are compared in meaning."""
 
-STOPWORDS = frozenset(
-    """a an the and or but if of to in on at for from by with as is are was were be been being has have had
-    do does did it its this that these those he she they we i you his her their our my your them him us me
-    who whom which what when where why how not no so than then there here also just about into over after
-    before up down out more most some any all can could would should will may might must said says say told
-    according s t""".split()
-)
 _DANGLING = re.compile(
     r"^[\"“‘'(]?(?:he|she|they|it|its|this|that|these|those|his|her|their|but|however|and|also|still|yet|so|"
     r"meanwhile|instead|such|both|others|the two|some|another|as a result|at the same time|even so|that's|it's|"
@@ -123,7 +117,6 @@ _TITLE_CLAUSE = re.compile(
 )
 """Where a long title's first clause ends: "…; …", "… — …", "…, stands by …", "… as …", "… after …"."""
 _OUTLET_SUFFIX = re.compile(r"\s+(?:[-|–—])\s+[^-|–—]{2,40}$")
-_TOKEN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 
 
 class SynthesisEngine(Protocol):
@@ -150,34 +143,6 @@ def synthesize(
     for problem in checked.problems:
         log.warning("story %s: dropped from brief: %s", story_id, problem)
     return checked.brief
-
-
-# ---- lexical model ---------------------------------------------------------------------------------------
-
-
-def stem(word: str) -> str:
-    """A light English suffix stripper: enough to match "ruled"/"rules"/"ruling" within one story."""
-    word = word.split("'")[0].split("’")[0]
-    for suffix, keep in (("ies", 3), ("ing", 4), ("ed", 4), ("es", 4), ("s", 3)):
-        if word.endswith(suffix) and len(word) - len(suffix) >= keep:
-            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
-    return word
-
-
-def content_words(text: str) -> frozenset[str]:
-    return frozenset(stem(word) for word in _TOKEN.findall(text.lower()) if word not in STOPWORDS)
-
-
-def concepts(text: str) -> frozenset[str | tuple[str, str]]:
-    """Content words and adjacent word pairs (not both stop words) of ``text``, stemmed."""
-    tokens = [stem(word) for word in _TOKEN.findall(text.lower())]
-    pairs = {(a, b) for a, b in zip(tokens, tokens[1:], strict=False) if a not in STOPWORDS or b not in STOPWORDS}
-    return frozenset(pairs | {word for word in tokens if word not in STOPWORDS})
-
-
-def overlap(a: frozenset, b: frozenset) -> float:
-    """Shared share of the smaller set: 1.0 when one says nothing the other does not."""
-    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -432,7 +397,7 @@ class _Story:
     def same_fact(self, a: Sentence, b: Sentence) -> bool:
         """Lexical agreement, or close paraphrase when an embedder is given; never differing numbers."""
         shared = overlap(a.words, b.words)
-        if shared < PARAPHRASE_OVERLAP or numbers_disagree(a.text, b.text):
+        if shared < PARAPHRASE_OVERLAP or conflicting(a.text, b.text):
             return False
         if shared >= SAME_FACT_OVERLAP:
             return True
@@ -469,47 +434,18 @@ def _leaves_room(sentence: Sentence, pool: list[Sentence]) -> bool:
 # ---- numbers that differ ---------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=8192)
-def _counted(text: str) -> Mapping[str, frozenset[float]]:
-    """Values by the noun they count ("people", "%", "$"), leaving out years and ordinals. Cached: a sentence
-    is compared with many others."""
-    counted: dict[str, set[float]] = {}
-    for number in find_numbers(text):
-        is_year = 1900 <= number.value <= 2100 and number.text.isdigit()
-        if number.unit and not is_year and not number.text[-2:].isalpha():
-            counted.setdefault(stem(number.unit) if number.unit.isalpha() else number.unit, set()).add(number.value)
-    return MappingProxyType({unit: frozenset(values) for unit, values in counted.items()})
-
-
-def numbers_disagree(a: str, b: str) -> bool:
-    """Whether two sentences give different values for something both of them count."""
-    counted_a, counted_b = _counted(a), _counted(b)
-    return any(counted_a[unit].isdisjoint(counted_b[unit]) for unit in counted_a.keys() & counted_b.keys())
-
-
 def find_disagreements(story: _Story) -> list[Disagreement]:
-    """Similar sentences of different outlets that count the same thing differently: each version cited."""
-    found: dict[str, list[Sentence]] = {}
-    counting = [s for s in story.sentences if _counted(s.text)]  # only these can disagree
-    for i, a in enumerate(counting):
-        for b in counting[i + 1 :]:
-            if outlet(a.article) == outlet(b.article) or overlap(a.words, b.words) < PARAPHRASE_OVERLAP:
-                continue
-            for unit in _differing_units(a.text, b.text):
-                versions = found.setdefault(unit, [])
-                versions.extend(s for s in (a, b) if s not in versions)
-    return [_disagreement(unit, versions, story) for unit, versions in found.items()]
+    """Similar sentences of different outlets that state the same thing with incompatible numbers (see
+    ``stages/disagreements.py``), each version cited with its outlet."""
+    def related(a: Sentence, b: Sentence) -> bool:
+        return outlet(a.article) != outlet(b.article) and overlap(a.words, b.words) >= PARAPHRASE_OVERLAP
+
+    groups = find_conflicts(story.sentences, lambda s: s.text, related)
+    return [Disagreement(topic, tuple(_version(s, story) for s in versions)) for topic, versions in groups]
 
 
-def _differing_units(a: str, b: str) -> list[str]:
-    counted_a, counted_b = _counted(a), _counted(b)
-    return sorted(u for u in counted_a.keys() & counted_b.keys() if counted_a[u].isdisjoint(counted_b[u]))
-
-
-def _disagreement(unit: str, versions: list[Sentence], story: _Story) -> Disagreement:
-    topic = {"%": "percentage", "$": "amount"}.get(unit, f"number of {unit}")
-    claims = [Claim(s.text, (s.citation,), outlets_of((s.citation,), story.by_id)) for s in versions]
-    return Disagreement(topic, tuple(claims))
+def _version(sentence: Sentence, story: _Story) -> Claim:
+    return Claim(sentence.text, (sentence.citation,), outlets_of((sentence.citation,), story.by_id))
 
 
 # ---- headline, timeline, sources -------------------------------------------------------------------------
