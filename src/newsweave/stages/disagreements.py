@@ -52,13 +52,15 @@ _JUST_UNDER = re.compile(r"\b(?:nearly|almost|just under|close to)\s+(?:a\s+)?$"
 _AT_LEAST = re.compile(r"\b(?:more than|over|at least|upwards of|exceeding|above|in excess of)\s+$", re.I)
 _AT_MOST = re.compile(r"\b(?:fewer than|less than|under|up to|at most|no more than|below|as (?:many|much|high) as)\s+$",
                       re.I)
-_ROLE_BEFORE = re.compile(r"\b(by|from|of)\s+(?:[a-z]+\s+)?$", re.I)
+_ROLE_BEFORE = re.compile(r"\b(by|from)\s+(?:[a-z]+\s+)?$|\d\s+(?:[a-z]+\s+)?(of)\s+(?:the\s+)?$", re.I)
+"""A change ("rose by 37,000"), an earlier value ("from 5.9%"), a total ("74% of 469 cases"); "a rate of 8.7%" is
+a level."""
 _AVERAGE = re.compile(r"\b(?:averag\w*|median|mean)\b(?:\s+\S+){0,3}\s+$", re.I)
 _RATE_AFTER = re.compile(r"^(?:\s+\S+){0,3}?\s+(?:a|an|per|each)\s+(?:day|week|month|year|hour|gallon|barrel|share|"
                          r"person|capita)\b", re.I)
 _AVERAGE_AFTER = re.compile(r"^(?:\s+\S+){0,3}?\s+on average\b", re.I)
 _MORE_BEFORE = re.compile(r"\b(?:additional|another|extra)\s+$", re.I)
-_MORE_AFTER = re.compile(r"^\s+(?:\S+\s+)?(?:more|fewer|additional|extra|new)\b", re.I)
+_MORE_AFTER = re.compile(r"^\s+(?:\S+\s+)?(?:more|fewer|additional|extra)\b", re.I)
 _COMPOUND_SPAN = re.compile(r"\b\w+\s+(?:years?|months?|weeks?|days?|hours?),?\s+(?:and\s+)?$", re.I)
 """Before "four months" in "three years, four months": the months are only part of the span."""
 _TALLY = re.compile(r"[\dA-Za-z]\s?[-–]\s?$|^\s?[-–]\s?\d")
@@ -186,9 +188,8 @@ def find_conflicts(sentences: Sequence[T], text: Callable[[T], str], related: Ca
     groups: list[tuple[str, list[T]]] = []
     for i, a in enumerate(counting):
         for b in counting[i + 1 :]:
-            topics = disagreeing_topics(text(a), text(b))
-            if topics and related(a, b):
-                for topic in topics:
+            if related(a, b):  # the cheaper test first
+                for topic in disagreeing_topics(text(a), text(b)):
                     _join(groups, topic, a, b)
     return groups
 
@@ -294,7 +295,7 @@ def _role(before: str, after: str) -> str:
     if _RATE_AFTER.match(after):
         return "rate"
     role = _ROLE_BEFORE.search(before)
-    return role.group(1).lower() if role else ""
+    return next(r for r in role.groups() if r).lower() if role else ""
 
 
 def _bound(before: str, number: NumberMention) -> str:
