@@ -10,7 +10,9 @@ a quotation in a few fixed shapes, and only those are read:
 
 A speaker is given only when those words name someone (a capitalised name, title or organisation), never a
 pronoun ("he said") or a bare description ("a spokesman said"), and never guessed from another sentence.
-Appositions and party tags are left out: "Sen. Rand Paul, R-Ky., said" gives "Sen. Rand Paul".
+Appositions, party tags, trailing adverbs and a leading "a <adjective>" are left out: "Sen. Rand Paul, R-Ky.,
+said" gives "Sen. Rand Paul", "Beckham reportedly explained" gives "Beckham", "a defiant Biden said" gives
+"Biden". A passive names the listener, not the speaker: "…," Fox News is told, gives none.
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ _BEFORE = re.compile(
     rf"|[Aa]ccording to (?P<source>{_NAME_RUN}))[,:]?\s*$"
 )
 _ADJUNCT = re.compile(r",\s| \(| (?:on|in|at|during|after|before|while|when)\s")
+_TRAILING_ADVERB = re.compile(r"[a-z]+ly|also|then|later|again|once|too")
+_PASSIVE = frozenset({"is", "was", "were", "are", "been", "being"})
 _PRONOUNS = frozenset("i you he she it we they his her its our their my your this that these those".split())
 
 
@@ -100,6 +104,10 @@ def speaker_of(text: str, quote_start: int, quote_end: int) -> str | None:
     return None
 
 
+def _all_capitalised(words: Sequence[str]) -> bool:
+    return all(w[:1].isupper() for w in words)
+
+
 def _ends_an_utterance(text: str, quote_end: int) -> bool:
     """Whether a quotation closes the way an attributed one does: with a comma, "?" or "!" ("…," she said)."""
     closing = text[max(0, quote_end - 2) : quote_end + 1]
@@ -110,7 +118,12 @@ def _named(phrase: str) -> str | None:
     """The phrase up to its first apposition or party tag, when it names someone; else None."""
     speaker = re.split(r",\s| \(", phrase, maxsplit=1)[0].strip(" ,.")
     words = speaker.split()
-    if not words or words[0].lower() in _PRONOUNS or len(words) > 10:
-        return None
+    if not words or words[0].lower() in _PRONOUNS or len(words) > 10 or words[-1] in _PASSIVE:
+        return None  # "…," Fox News is told: Fox News heard it, it did not say it
+    while len(words) > 1 and _TRAILING_ADVERB.fullmatch(words[-1]):  # "Beckham reportedly explained": Beckham
+        words.pop()
+    if words[0].lower() in {"a", "an"} and len(words) > 2 and words[1].islower() and _all_capitalised(words[2:]):
+        words = words[2:]  # "a defiant Biden said": Biden
+    speaker = " ".join(words)
     names = [w for w in words if w[:1].isupper() and w.lower().strip(".") not in COMMON_CAPITALISED]
     return speaker if names else None
