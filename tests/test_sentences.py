@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from newsweave.stages.sentences import find_names, find_numbers, split_sentences, trim_residue
+from newsweave.stages.sentences import find_names, find_numbers, is_call_to_action, split_sentences, trim_residue
 
 
 def texts(text: str) -> list[str]:
@@ -77,3 +77,12 @@ def test_proper_names_skip_function_words_and_possessives():
     names = find_names("But Sen. Bernie Sanders told Fox News that the U.S. Supreme Court and Donald Trump's team")
     assert names == ["Bernie Sanders", "Fox News", "U.S. Supreme Court", "Donald Trump"]
     assert find_names("He said it was over.") == []
+
+
+def test_a_call_to_action_is_page_furniture_but_a_quoted_imperative_is_not():
+    assert is_call_to_action("Watch the full 60 Minutes interview with the director (video).")
+    assert is_call_to_action("Read his opening remarks below.")
+    assert is_call_to_action("Sign up for our morning newsletter.")
+    assert not is_call_to_action("“Listen, anything can happen,” McConnell said.")
+    assert not is_call_to_action("Listen, anything can happen in the Senate this week.")
+    assert not is_call_to_action("Readers of the newspaper were quick to respond.")

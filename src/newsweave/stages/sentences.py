@@ -122,6 +122,17 @@ _TRAILING_RESIDUE = re.compile(
 )
 
 
+_CALL_TO_ACTION = re.compile(
+    r"^\(?(?:Watch|Listen|Read|Click|Tap|Subscribe|Sign up|Follow|Download|Share|Join us|See more|See the)\b(?!,)",
+)
+
+
+def is_call_to_action(text: str) -> bool:
+    """A sentence that tells the reader to do something ("Watch the full interview (video).", "Sign up for our
+    newsletter."): page furniture, not news."""
+    return bool(_CALL_TO_ACTION.match(text))
+
+
 def trim_residue(span: Span) -> Span:
     """``span`` without a leading dateline, byline, photo credit or section label ("Why it matters:"), nor
     trailing "Read more" or "..."."""

@@ -48,7 +48,7 @@ from newsweave.stages.disagreements import conflicting, find_conflicts
 from newsweave.stages.embed import Embedder
 from newsweave.stages.lexicon import concepts, content_words, overlap
 from newsweave.stages.quotes import find_quotes
-from newsweave.stages.sentences import Span, split_sentences, trim_residue
+from newsweave.stages.sentences import Span, is_call_to_action, split_sentences, trim_residue
 from newsweave.stages.verify import verify
 
 log = logging.getLogger(__name__)
@@ -185,11 +185,12 @@ class Sentence:
 
 
 def article_sentences(article: Article) -> list[Sentence]:
-    """The candidate sentences of an article: trimmed of residue, at least five words long."""
+    """The candidate sentences of an article: trimmed of residue, at least five words long, not telling the
+    reader to do something ("Watch the full interview.")."""
     sentences = []
     for span in split_sentences(article.text):
         trimmed = trim_residue(span)
-        if len(trimmed.text.split()) >= 5 and trimmed.text[-1] in ".!\"”’')":
+        if len(trimmed.text.split()) >= 5 and trimmed.text[-1] in ".!\"”’')" and not is_call_to_action(trimmed.text):
             sentences.append(Sentence.of(article, len(sentences), trimmed))
     return sentences
 
