@@ -1,6 +1,6 @@
 """Measure how well synthesis finds outlets that give different numbers for the same thing.
 
-Usage: python scripts/eval_disagreements.py [--split crawl|dev|train] [--show]
+Usage: python scripts/eval_disagreements.py [--split crawl|dev|train] [--model] [--show]
 
 ``data/disagreements-SPLIT.jsonl`` holds sentence pairs of an AllSides split (as article ids and
 character spans, no text): every pair of related sentences of different outlets in which some noun is
@@ -9,7 +9,8 @@ counted with different values (the candidates any detector starts from), labelle
 an expectation and the result, the unemployment and the participation rate, or compatible values such as
 "about 10,000" and 10,503).
 
-Prints, for ``disagreements.disagreeing_topics``:
+Prints, for the pair decision of ``disagreements.find_conflicts`` (with ``--model``, as synthesis runs it:
+close paraphrases by the sentence model need share only one describing word):
 - precision and recall on the labelled pairs;
 - the probe: pairs of related sentences of different outlets that give the same value for the same noun
   (say "235,000 jobs" in both); one side's value is changed by a third, and the pair must then be found.
@@ -27,13 +28,29 @@ from pathlib import Path
 
 from newsweave.pipeline import group_by_story
 from newsweave.stages.disagreements import disagreeing_topics, quantities
+from newsweave.stages.embed import MiniLMEmbedder
 from newsweave.stages.ingest import read_articles
 from newsweave.stages.lexicon import overlap
 from newsweave.stages.sentences import find_numbers
-from newsweave.stages.synthesize import PARAPHRASE_OVERLAP, _reading_order, _Story, outlet
+from newsweave.stages.synthesize import PARAPHRASE_OVERLAP, REPEAT_COSINE, _reading_order, _Story, outlet
 
 HERE = Path(__file__).resolve().parent
 ALLSIDES = HERE.parents[1] / "shared" / "data" / "allsides"
+
+
+class Decision:
+    """Whether two related sentences disagree: by their numbers alone, or also by their closeness in meaning."""
+
+    def __init__(self, model: bool) -> None:
+        self.embedder = MiniLMEmbedder() if model else None
+
+    def __call__(self, a: str, b: str) -> bool:
+        if disagreeing_topics(a, b):
+            return True
+        if self.embedder is None or not disagreeing_topics(a, b, words=1):
+            return False
+        va, vb = self.embedder.embed([a, b])
+        return float(va @ vb) >= REPEAT_COSINE
 
 
 def related_pairs(stories: dict) -> list[tuple]:
@@ -69,7 +86,7 @@ def raised(text: str, start: int, end: int) -> str:
     return text[: start + digits.start()] + new + text[start + digits.end() :]
 
 
-def probe(pairs: list[tuple]) -> tuple[int, int]:
+def probe(pairs: list[tuple], disagree: Decision) -> tuple[int, int]:
     """(found, tried): both sides count the same noun with the same value (say "235,000 jobs"); one side's
     value is raised by a third, and the pair must then be found."""
     found = tried = 0
@@ -80,28 +97,30 @@ def probe(pairs: list[tuple]) -> tuple[int, int]:
         if same is not None:
             changed = raised(b.text, *same.span)
             tried += 1
-            found += bool(disagreeing_topics(a.text, changed))
+            found += disagree(a.text, changed)
     return found, tried
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=("crawl", "dev", "train"), default="crawl")
+    parser.add_argument("--model", action="store_true", help="let close paraphrases share one describing word")
     parser.add_argument("--show", action="store_true", help="print the found pairs that are not labelled")
     args = parser.parse_args()
+    disagree = Decision(args.model)
     with (ALLSIDES / f"{args.split}.articles.jsonl").open("rb") as stream:
         articles = [p.article for p in read_articles(stream) if p.article]
     by_id = {a.id: a for a in articles}
     rows, known = labelled(args.split, by_id)
-    flagged = [(a, b, truth) for a, b, truth in rows if disagreeing_topics(a, b)]
+    flagged = [(a, b, truth) for a, b, truth in rows if disagree(a, b)]
     true_found = sum(truth for *_, truth in flagged)
     print(f"{args.split}: {len(rows)} labelled pairs, {sum(t for *_, t in rows)} of them disagreements")
     print(f"labelled: found {len(flagged)}, precision {true_found / max(1, len(flagged)):.3f}, "
           f"recall {true_found / max(1, sum(t for *_, t in rows)):.3f}")
     pairs = related_pairs(group_by_story(articles))
-    unlabelled = [(a, b) for a, b in pairs if (key(a), key(b)) not in known and disagreeing_topics(a.text, b.text)]
+    unlabelled = [(a, b) for a, b in pairs if (key(a), key(b)) not in known and disagree(a.text, b.text)]
     print(f"found and not labelled: {len(unlabelled)}")
-    found, tried = probe(pairs)
+    found, tried = probe(pairs, disagree)
     print(f"probe: {found} of {tried} changed values found ({found / max(1, tried):.3f})")
     for a, b in unlabelled if args.show else ():
         print(json.dumps({"a": list(key(a)), "b": list(key(b)), "ta": a.text, "tb": b.text}, ensure_ascii=False))

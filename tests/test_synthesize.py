@@ -396,3 +396,16 @@ def test_with_the_sentence_model_a_brief_never_states_one_fact_twice():
 
     assert len([pair for s, a in stories.items() for pair in repeated(synthesize(s, a))]) >= 5
     assert [pair for s, a in stories.items() for pair in repeated(synthesize(s, a, embedder=embedder))] == []
+
+
+def test_with_the_sentence_model_close_paraphrases_disagree_on_a_number_they_describe_alike():
+    """One describing word ("unemployment") is too little for two sentences merely on one subject, enough for
+    two that say the same thing in nearly the same words."""
+    from newsweave.stages.embed import MiniLMEmbedder
+
+    first = article("a", "Jobless rate", "The unemployment rate fell to 4.8% in September, the Labor Department said.")
+    second = article("b", "Jobs report",
+                     "The unemployment rate fell sharply to 5.2% in September, the Labor Department said.")
+    assert synthesize("s-u", [first, second]).disagreements == ()
+    (rate,) = synthesize("s-u", [first, second], embedder=MiniLMEmbedder()).disagreements
+    assert rate.topic == "percentage" and {c.citations[0].article for c in rate.claims} == {"a", "b"}

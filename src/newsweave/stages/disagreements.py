@@ -34,6 +34,8 @@ from newsweave.stages.sentences import NumberMention, find_numbers
 WINDOW = 5
 #: Shared describing words that make two quantities the same thing.
 SAME_THING_WORDS = 2
+"""Shared describing words that make two quantities the same thing; one is enough when the two sentences are
+close paraphrases (``find_conflicts``' ``close``)."""
 #: How far an approximate or round value ("about 6.3%", "10,000") reaches either side.
 APPROXIMATION = 0.06
 
@@ -128,11 +130,11 @@ class Quantity:
         """Whether both count the same noun in the same role and report it (neither is an expectation)."""
         return (self.unit, self.role) == (other.unit, other.role) and not (self.expected or other.expected)
 
-    def same_thing(self, other: Quantity) -> bool:
-        """Comparable, and described alike: SAME_THING_WORDS shared words, not all of them names. One word is
-        too little: "prices" rose 0.9% and "energy prices" 1.5%."""
+    def same_thing(self, other: Quantity, words: int = SAME_THING_WORDS) -> bool:
+        """Comparable, and described alike: ``words`` shared words, not all of them names. One word is too
+        little in general: "prices" rose 0.9% and "energy prices" 1.5%."""
         shared = self.words & other.words
-        return self.comparable(other) and len(shared) >= SAME_THING_WORDS and bool(shared - self.names - other.names)
+        return self.comparable(other) and len(shared) >= words and bool(shared - self.names - other.names)
 
     def fits_any(self, values: Sequence[float]) -> bool:
         low, high = self.interval()
@@ -180,21 +182,27 @@ def conflicting(a: str, b: str) -> bool:
     return False
 
 
-def find_conflicts(sentences: Sequence[T], text: Callable[[T], str], related: Callable[[T, T], bool]
-                   ) -> list[tuple[str, list[T]]]:
+def find_conflicts(sentences: Sequence[T], text: Callable[[T], str], related: Callable[[T, T], bool],
+                   close: Callable[[T, T], bool] | None = None) -> list[tuple[str, list[T]]]:
     """Groups of ``related`` sentences that state the same thing with incompatible values, each with its
-    topic ("death toll", "number of seats"), the versions in first-seen order."""
+    topic ("death toll", "number of seats"), the versions in first-seen order. Sentences that are ``close``
+    paraphrases need share only one describing word ("the unemployment rate fell to 4.8%" / "the
+    unemployment rate fell sharply to 6.4%")."""
     counting = [s for s in sentences if quantities(text(s))]  # only these can disagree
     groups: list[tuple[str, list[T]]] = []
     for i, a in enumerate(counting):
         for b in counting[i + 1 :]:
-            if related(a, b):  # the cheaper test first
-                for topic in disagreeing_topics(text(a), text(b)):
-                    _join(groups, topic, a, b)
+            if not related(a, b):  # the cheaper test first
+                continue
+            topics = disagreeing_topics(text(a), text(b))
+            if not topics and close is not None and (loose := disagreeing_topics(text(a), text(b), words=1)):
+                topics = loose if close(a, b) else []
+            for topic in topics:
+                _join(groups, topic, a, b)
     return groups
 
 
-def disagreeing_topics(a: str, b: str) -> list[str]:
+def disagreeing_topics(a: str, b: str, words: int = SAME_THING_WORDS) -> list[str]:
     """What the two sentences count differently ("death toll", "percentage"), if anything. A value the
     other sentence also states, in any words, is no disagreement: "$3.5 trillion" against "$1 trillion"
     is two amounts when both sentences give $3.5 trillion."""
@@ -204,7 +212,7 @@ def disagreeing_topics(a: str, b: str) -> list[str]:
         for qa in quantities(a)
         if not qa.fits_any(values_b)
         for qb in quantities(b)
-        if qa.same_thing(qb) and qa.contradicts(qb) and not qb.fits_any(values_a)
+        if qa.same_thing(qb, words) and qa.contradicts(qb) and not qb.fits_any(values_a)
     }
     return sorted(topics)
 

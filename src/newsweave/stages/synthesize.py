@@ -437,11 +437,15 @@ def _leaves_room(sentence: Sentence, pool: list[Sentence]) -> bool:
 
 def find_disagreements(story: _Story) -> list[Disagreement]:
     """Similar sentences of different outlets that state the same thing with incompatible numbers (see
-    ``stages/disagreements.py``), each version cited with its outlet."""
+    ``stages/disagreements.py``), each version cited with its outlet. With the sentence model, sentences as
+    close as REPEAT_COSINE need share only one word that describes the number."""
     def related(a: Sentence, b: Sentence) -> bool:
         return outlet(a.article) != outlet(b.article) and overlap(a.words, b.words) >= PARAPHRASE_OVERLAP
 
-    groups = find_conflicts(story.sentences, lambda s: s.text, related)
+    def close(a: Sentence, b: Sentence) -> bool:
+        return story.embedder is not None and story.cosine(a.text, b.text) >= REPEAT_COSINE
+
+    groups = find_conflicts(story.sentences, lambda s: s.text, related, close)
     return [Disagreement(topic, tuple(_version(s, story) for s in versions)) for topic, versions in groups]
 
 
