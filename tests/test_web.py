@@ -141,6 +141,31 @@ def test_the_story_page_shows_the_whole_brief_with_its_sources(client, small_db)
     assert {"Summary", "Quotes", "Coverage", "Sources"} <= {h.text_content() for h in document.xpath("//h2")}
 
 
+TOLL_RECORDS = [
+    {"id": f"flood-{n}", "story": "flood", "title": f"Valley floods ({outlet})", "source": outlet,
+     "url": f"https://{outlet.split()[0].lower()}.example/flood", "published": f"2025-02-13T0{n}:00:00Z",
+     "text": f"Floods killed {toll} people in the river valley on Thursday, {said}. "
+             "Rescue teams searched the flooded villages through the night."}
+    for n, outlet, toll, said in ((1, "North Post", 12, "officials said"),
+                                  (2, "South Herald", 15, "according to regional officials"))
+]
+
+
+def test_the_story_page_sets_outlets_that_give_different_numbers_side_by_side(tmp_path):
+    db = build_story_db(tmp_path / "toll.db", read_article_records(TOLL_RECORDS))
+    with TestClient(create_app(db)) as opened:
+        document = tree(opened.get("/stories/flood"))
+        atom = opened.get("/feed.atom").text
+    (section,) = document.xpath("//section[@aria-labelledby='h-differ']")
+    assert [h.text_content() for h in section.xpath(".//h3")] == ["Death toll"]
+    sides = {side.xpath("./p[@class='side-outlets']")[0].text_content(): side.text_content()
+             for side in section.xpath(".//div[@class='side']")}
+    assert set(sides) == {"North Post", "South Herald"}
+    assert "killed 12 people" in sides["North Post"] and "killed 15 people" in sides["South Herald"]
+    assert len(section.xpath(".//span[@class='cite']/a")) == 2
+    assert "Where outlets differ: death toll" in atom
+
+
 def test_every_citation_marker_links_to_its_source_and_carries_the_exact_source_sentence(client, small_db):
     with SQLiteStore(small_db) as store:
         brief = store.get_brief("bridge")
