@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import shared_file
 
-from newsweave.stages.disagreements import conflicting, disagreeing_topics, quantities
+from newsweave.stages.disagreements import conflicting, differing_values, disagreeing_topics, quantities
 from newsweave.stages.ingest import read_articles
 
 LABELS = Path(__file__).resolve().parents[1] / "scripts" / "data"
@@ -78,6 +78,13 @@ def test_bounds_roles_and_expectations_are_read_off_the_clause():
     assert (change.role, level.role) == ("by", "")
     (average,) = quantities("Adjustments averaged just 1.65% a year over the past decade.")
     assert average.role == "average"
+
+
+def test_the_numbers_that_differ_are_located_in_each_version():
+    a = "Floods killed 12 people in the valley, and 3 bridges collapsed."
+    b = "Floods killed 15 people in the valley, and 3 bridges collapsed."
+    marked = [[text[s:e] for s, e in spans] for text, spans in zip((a, b), differing_values([a, b]), strict=True)]
+    assert marked == [["12"], ["15"]]
 
 
 def test_a_different_number_blocks_corroboration_but_an_unrelated_one_does_not():

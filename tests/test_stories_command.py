@@ -6,7 +6,7 @@ import json
 
 from conftest import read_jsonl, shared_file, write_jsonl
 
-from newsweave.models import Brief, Citation, Claim, Coverage, Quote, SourceRef
+from newsweave.models import Brief, Citation, Claim, Coverage, Disagreement, Quote, SourceRef
 from newsweave.render.markdown import render_markdown
 
 TEXTS = {
@@ -142,3 +142,20 @@ def test_markdown_escapes_what_sources_say_and_links_only_the_web():
     assert "![img]" not in text and "\\!\\[img\\]" in text
     assert "[Good](<https://good.example/a%20b%29>)" in text
     assert "*(single source)*" in text and "unattributed" in text
+
+
+def test_markdown_sets_the_versions_of_a_disagreement_apart_with_what_differs_in_bold():
+    a, b = "Floods killed 12 people in the valley *today*.", "Floods killed 15 people in the valley."
+    brief = Brief(
+        story="s", headline="Valley floods", headline_from="x",
+        summary=(Claim(a, (Citation("x", 0, len(a), a),), ("North Post",)),),
+        disagreements=(Disagreement("death toll", (Claim(a, (Citation("x", 0, len(a), a),), ("North Post",)),
+                                                   Claim(b, (Citation("y", 0, len(b), b),), ("South Herald",)))),),
+        sources=(SourceRef("x", "One", None, "North Post", None), SourceRef("y", "Two", None, "South Herald", None)),
+        coverage=Coverage(2, 2, None, None), engine="test/1",
+    )
+    text = render_markdown(brief)
+    assert "## Where outlets differ: death toll" in text
+    assert text.splitlines()[2].endswith("*(single source)* *(outlets differ: see below)*")
+    assert "- Floods killed **12** people in the valley \\*today\\*. [1] — North Post" in text
+    assert "- Floods killed **15** people in the valley. [2] — South Herald" in text

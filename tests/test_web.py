@@ -162,6 +162,9 @@ def test_the_story_page_sets_outlets_that_give_different_numbers_side_by_side(tm
              for side in section.xpath(".//div[@class='side']")}
     assert set(sides) == {"North Post", "South Herald"}
     assert "killed 12 people" in sides["North Post"] and "killed 15 people" in sides["South Herald"]
+    assert [m.text_content() for m in section.xpath(".//mark")] == ["12", "15"]  # what differs, marked
+    flagged = document.xpath("//a[@class='differ-tag']")
+    assert flagged and all(a.get("href") == "#h-differ" for a in flagged)  # a disputed claim points there
     assert len(section.xpath(".//span[@class='cite']/a")) == 2
     assert "Where outlets differ: death toll" in atom
 

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable
 
 from newsweave.models import Brief, Citation, Claim
+from newsweave.stages.disagreements import differing_values
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#!~])")
 
@@ -36,11 +37,26 @@ class _Numbers:
         return "".join(f"[{n}]" for n in numbers)
 
 
-def _claim(claim: Claim, numbers: _Numbers, with_outlets: bool = False) -> str:
-    line = f"{escape(claim.text)} {numbers.markers(claim.citations)}"
+def _claim(claim: Claim, numbers: _Numbers, with_outlets: bool = False, text: str | None = None,
+           disputed: frozenset[str] = frozenset()) -> str:
+    line = f"{text or escape(claim.text)} {numbers.markers(claim.citations)}"
     if with_outlets and claim.outlets:
         line += f" — {escape(', '.join(claim.outlets))}"
-    return line + (" *(single source)*" if claim.single_source else "")
+    line += " *(single source)*" if claim.single_source else ""
+    return line + (" *(outlets differ: see below)*" if claim.text in disputed else "")
+
+
+def _bold(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` escaped, with the numbers at ``spans`` in bold: what the versions of a disagreement differ on."""
+    parts, at = [], 0
+    for start, end in spans:
+        parts += [_escape_part(text[at:start]), "**", _escape_part(text[start:end]), "**"]
+        at = end
+    return "".join([*parts, _escape_part(text[at:])]).strip()
+
+
+def _escape_part(text: str) -> str:
+    return _SPECIAL.sub(r"\\\1", re.sub(r"\s+", " ", text))
 
 
 def _section(title: str, lines: list[str]) -> list[str]:
@@ -62,17 +78,22 @@ def render_markdown(brief: Brief) -> str:
     numbers = _Numbers(brief)
     coverage = brief.coverage
     lines = [f"# {escape(brief.headline)}", ""]
-    lines += [" ".join(_claim(c, numbers) for c in brief.summary), ""] if brief.summary else []
+    disputed = frozenset(c.text for d in brief.disagreements for c in d.claims)
+    lines += [" ".join(_claim(c, numbers, disputed=disputed) for c in brief.summary), ""] if brief.summary else []
     lines += [f"*{coverage.articles} articles from {coverage.outlets} outlets.*", ""]
-    lines += _section("Key facts", [f"- {_claim(c, numbers, with_outlets=True)}" for c in brief.key_facts])
+    lines += _section("Key facts", [f"- {_claim(c, numbers, with_outlets=True, disputed=disputed)}"
+                                    for c in brief.key_facts])
     lines += _section("Quotes", [
         f"> “{escape(q.text)}” — {escape(q.speaker) if q.speaker else 'unattributed'} {numbers.markers(q.citations)}"
         for q in brief.quotes
     ])
-    lines += _section("Background", [f"- {_claim(c, numbers)}" for c in brief.background])
+    lines += _section("Background", [f"- {_claim(c, numbers, disputed=disputed)}" for c in brief.background])
     for disagreement in brief.disagreements:
-        lines += _section(f"Where outlets differ: {escape(disagreement.topic)}",
-                          [f"- {_claim(c, numbers, with_outlets=True)}" for c in disagreement.claims])
+        spans = differing_values([c.text for c in disagreement.claims])
+        lines += _section(f"Where outlets differ: {escape(disagreement.topic)}", [
+            f"- {_claim(c, numbers, with_outlets=True, text=_bold(c.text, marks))}"
+            for c, marks in zip(disagreement.claims, spans, strict=True)
+        ])
     lines += _section("Timeline", [
         f"- {entry.time.strftime('%Y-%m-%d %H:%M %Z')}: {escape(entry.text)} {numbers.markers(entry.citations)}"
         for entry in brief.timeline

@@ -25,6 +25,7 @@ import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import combinations
 from typing import TypeVar
 
 from newsweave.stages.lexicon import STOPWORDS, stem
@@ -200,6 +201,20 @@ def find_conflicts(sentences: Sequence[T], text: Callable[[T], str], related: Ca
             for topic in topics:
                 _join(groups, topic, a, b)
     return groups
+
+
+def differing_values(texts: Sequence[str]) -> list[list[tuple[int, int]]]:
+    """For each version of a disagreement, where its numbers stand that another version contradicts, so a
+    reader sees at once what differs ("killed [12] people" / "killed [15] people")."""
+    counted = [quantities(text) for text in texts]
+    marks: list[set[tuple[int, int]]] = [set() for _ in texts]
+    for i, j in combinations(range(len(texts)), 2):
+        for qa in counted[i]:
+            for qb in counted[j]:
+                if qa.same_thing(qb, words=1) and qa.contradicts(qb):
+                    marks[i].add(qa.span)
+                    marks[j].add(qb.span)
+    return [sorted(spans) for spans in marks]
 
 
 def disagreeing_topics(a: str, b: str, words: int = SAME_THING_WORDS) -> list[str]:
