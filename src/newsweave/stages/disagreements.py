@@ -6,17 +6,19 @@ Each number a sentence states is read as a ``Quantity``:
   "%" or "$";
 - its role: a level, a change ("rose by 37,000"), an earlier value ("from 5.9%"), a total ("of 469
   cases"), an average ("averaging 1.65%") or a rate ("1,500 deaths a day");
-- its bounds: exact, about ("about 10,000", or a round "10,000"), at least ("more than 180") or at most
-  ("fewer than 10%");
+- its bounds: exact, about ("about 10,000", or a round "10,000"), just under ("nearly a dozen"), at least
+  ("more than 180") or at most ("fewer than 10%"); and its decimals (94% is 94.1% rounded);
 - whether its clause expects it rather than reports it ("analysts were expecting 870,000 jobs", "the 10
   votes needed", "the IMF projected 5.9%"): expectations of different forecasters differ by nature;
 - the words around it in its clause, which say which thing it is ("the unemployment rate", "fully
   vaccinated", "New Zealand mosques"), with the words for a toll ("killed", "dead", "deaths") as one.
 
 Two quantities of different outlets are the same thing when they count the same noun in the same role, both
-report, and their descriptions share at least two words that name the thing (words such as "rose", "rate"
-or a month say how or when, not what). They disagree when no value fits both statements: 156 and 157 seats
-do; "more than 180" and "at least 150" people killed do not, nor do "about 10,000" and 10,503.
+report, and their descriptions share two words that name the thing, not all of them names ("rose", "rate" or
+a month say how or when, not what; "White House" says who). One shared word is enough for sentences that are
+close paraphrases. They disagree when no value fits both statements and neither sentence gives the other's
+value elsewhere: 156 and 157 seats disagree; "more than 180" and "at least 150" people killed do not, nor do
+"about 10,000" and 10,503. Tallies ("54-35"), ranges, names ("S&P 500"), dates and years are not counts.
 """
 
 from __future__ import annotations
@@ -33,7 +35,6 @@ from newsweave.stages.sentences import NumberMention, find_numbers
 
 #: Words each side of a number that describe it (within its clause).
 WINDOW = 5
-#: Shared describing words that make two quantities the same thing.
 SAME_THING_WORDS = 2
 """Shared describing words that make two quantities the same thing; one is enough when the two sentences are
 close paraphrases (``find_conflicts``' ``close``)."""
