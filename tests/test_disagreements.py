@@ -108,3 +108,11 @@ def test_on_labelled_real_pairs_almost_every_disagreement_found_is_one():
     rows = labelled_pairs("crawl") + labelled_pairs("dev")
     found = [truth for a, b, truth in rows if disagreeing_topics(a, b)]
     assert sum(found) >= 6 and sum(found) / len(found) >= 0.6
+
+
+def test_a_list_of_numbers_is_not_a_statement_and_a_long_sentence_keeps_its_reading():
+    listing = " ".join(f"{i} people" for i in range(1, 4001)) + "."
+    assert quantities(listing) == ()
+    padding = " ".join(["and so the long day went on"] * 3000)
+    (toll,) = quantities(f"Floods killed 12 people in the valley {padding} until dusk.")
+    assert (toll.value, toll.unit, toll.topic) == (12.0, "people", "death toll")

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
@@ -38,6 +39,10 @@ WINDOW = 5
 SAME_THING_WORDS = 2
 """Shared describing words that make two quantities the same thing; one is enough when the two sentences are
 close paraphrases (``find_conflicts``' ``close``)."""
+#: A sentence that counts more things than this is a list or a table, not a statement to compare.
+MAX_QUANTITIES = 40
+#: Characters each side of a number that its clause may reach: a sentence without punctuation stays cheap.
+CONTEXT = 240
 #: How far an approximate or round value ("about 6.3%", "10,000") reaches either side.
 APPROXIMATION = 0.06
 
@@ -160,13 +165,17 @@ def quantities(text: str) -> tuple[Quantity, ...]:
     """The counted numbers of a sentence (years, ordinals, tallies such as 54-35 and ranges left out).
     Cached: a sentence is compared with many others."""
     mentions = [m for m in find_numbers(text) if not _in_name_or_date(text, m)]
+    if len(mentions) > MAX_QUANTITIES:
+        return ()
+    boundaries = [m.start() for m in _CLAUSE_END.finditer(text)]
     found = []
     for i, number in enumerate(mentions):
         previous, following = mentions[i - 1] if i else None, mentions[i + 1] if i + 1 < len(mentions) else None
         unit = _counted_noun(text, number, following)
         if unit and not _is_year_or_ordinal(number) and not _in_tally(text, number) \
-                and not _COMPOUND_SPAN.search(text[: number.start]):
-            found.append(_quantity(text, number, unit, previous, following))
+                and not _COMPOUND_SPAN.search(text[max(0, number.start - 40) : number.start]):
+            clause = _clause(number, boundaries, len(text))
+            found.append(_quantity(text, number, unit, clause, previous, following))
     return tuple(found)
 
 
@@ -279,9 +288,9 @@ def _in_tally(text: str, number: NumberMention) -> bool:
                 or _TALLY.search(text[number.end : number.end + 2]))
 
 
-def _quantity(text: str, number: NumberMention, unit: str, previous: NumberMention | None,
-              following: NumberMention | None) -> Quantity:
-    start, end = _clause(text, number)
+def _quantity(text: str, number: NumberMention, unit: str, clause: tuple[int, int],
+              previous: NumberMention | None, following: NumberMention | None) -> Quantity:
+    start, end = clause
     expected = bool(_EXPECTED.search(text[start:end]))
     if previous and previous.end > start:  # the words of a neighbouring number describe that number
         start = previous.end
@@ -304,11 +313,12 @@ def _quantity(text: str, number: NumberMention, unit: str, previous: NumberMenti
     )
 
 
-def _clause(text: str, number: NumberMention) -> tuple[int, int]:
-    ends = [m.start() for m in _CLAUSE_END.finditer(text)]
-    start = max((e + 1 for e in ends if e < number.start), default=0)
-    end = min((e for e in ends if e >= number.end), default=len(text))
-    return start, end
+def _clause(number: NumberMention, boundaries: list[int], length: int) -> tuple[int, int]:
+    """The number's clause: from the punctuation before it to the punctuation after it, within CONTEXT."""
+    before, after = bisect_left(boundaries, number.start), bisect_left(boundaries, number.end)
+    start = boundaries[before - 1] + 1 if before else 0
+    end = boundaries[after] if after < len(boundaries) else length
+    return max(start, number.start - CONTEXT), min(end, number.end + CONTEXT)
 
 
 def _role(before: str, after: str) -> str:
