@@ -303,6 +303,11 @@ class Brief:
     coverage: Coverage = Coverage(0, 0, None, None)
     engine: str = ""
 
+    @property
+    def disputed(self) -> frozenset[str]:
+        """The texts of claims that are one version of a disagreement: other outlets give other numbers."""
+        return frozenset(claim.text for d in self.disagreements for claim in d.claims)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "story": self.story,

@@ -10,14 +10,14 @@ import re
 from collections.abc import Iterable
 
 from newsweave.models import Brief, Citation, Claim
-from newsweave.stages.disagreements import differing_values
+from newsweave.stages.disagreements import marked_parts
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#!~])")
 
 
 def escape(text: str) -> str:
     """Text that Markdown shows as it is, on one line."""
-    return _SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    return _escape_part(text).strip()
 
 
 def _link_target(url: str) -> str | None:
@@ -46,17 +46,14 @@ def _claim(claim: Claim, numbers: _Numbers, with_outlets: bool = False, text: st
     return line + (" *(outlets differ: see below)*" if claim.text in disputed else "")
 
 
-def _bold(text: str, spans: list[tuple[int, int]]) -> str:
-    """``text`` escaped, with the numbers at ``spans`` in bold: what the versions of a disagreement differ on."""
-    parts, at = [], 0
-    for start, end in spans:
-        parts += [_escape_part(text[at:start]), "**", _escape_part(text[start:end]), "**"]
-        at = end
-    return "".join([*parts, _escape_part(text[at:])]).strip()
-
-
 def _escape_part(text: str) -> str:
+    """Like ``escape``, but keeps the spaces at either end (the text is one piece of a line)."""
     return _SPECIAL.sub(r"\\\1", re.sub(r"\s+", " ", text))
+
+
+def _bold(parts: list[tuple[str, bool]]) -> str:
+    """A version of a disagreement, escaped, with what differs in bold."""
+    return "".join(f"**{_escape_part(p)}**" if differs else _escape_part(p) for p, differs in parts).strip()
 
 
 def _section(title: str, lines: list[str]) -> list[str]:
@@ -78,7 +75,7 @@ def render_markdown(brief: Brief) -> str:
     numbers = _Numbers(brief)
     coverage = brief.coverage
     lines = [f"# {escape(brief.headline)}", ""]
-    disputed = frozenset(c.text for d in brief.disagreements for c in d.claims)
+    disputed = brief.disputed
     lines += [" ".join(_claim(c, numbers, disputed=disputed) for c in brief.summary), ""] if brief.summary else []
     lines += [f"*{coverage.articles} articles from {coverage.outlets} outlets.*", ""]
     lines += _section("Key facts", [f"- {_claim(c, numbers, with_outlets=True, disputed=disputed)}"
@@ -89,10 +86,10 @@ def render_markdown(brief: Brief) -> str:
     ])
     lines += _section("Background", [f"- {_claim(c, numbers, disputed=disputed)}" for c in brief.background])
     for disagreement in brief.disagreements:
-        spans = differing_values([c.text for c in disagreement.claims])
+        pieces = marked_parts([c.text for c in disagreement.claims])
         lines += _section(f"Where outlets differ: {escape(disagreement.topic)}", [
-            f"- {_claim(c, numbers, with_outlets=True, text=_bold(c.text, marks))}"
-            for c, marks in zip(disagreement.claims, spans, strict=True)
+            f"- {_claim(c, numbers, with_outlets=True, text=_bold(parts))}"
+            for c, parts in zip(disagreement.claims, pieces, strict=True)
         ])
     lines += _section("Timeline", [
         f"- {entry.time.strftime('%Y-%m-%d %H:%M %Z')}: {escape(entry.text)} {numbers.markers(entry.citations)}"

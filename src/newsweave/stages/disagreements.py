@@ -227,6 +227,18 @@ def differing_values(texts: Sequence[str]) -> list[list[tuple[int, int]]]:
     return [sorted(spans) for spans in marks]
 
 
+def marked_parts(texts: Sequence[str]) -> list[list[tuple[str, bool]]]:
+    """Each version cut into (part, differs) pieces: the renderers mark the parts that differ."""
+    pieces = []
+    for text, spans in zip(texts, differing_values(texts), strict=True):
+        parts, at = [], 0
+        for start, end in spans:
+            parts += [(text[at:start], False), (text[start:end], True)]
+            at = end
+        pieces.append([*parts, (text[at:], False)])
+    return pieces
+
+
 def disagreeing_topics(a: str, b: str, words: int = SAME_THING_WORDS) -> list[str]:
     """What the two sentences count differently ("death toll", "percentage"), if anything. A value the
     other sentence also states, in any words, is no disagreement: "$3.5 trillion" against "$1 trillion"

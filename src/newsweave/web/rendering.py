@@ -13,7 +13,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup, escape
 
 from newsweave.models import Claim, Disagreement
-from newsweave.stages.disagreements import differing_values
+from newsweave.stages.disagreements import marked_parts
 from newsweave.store.base import MATCH_END, MATCH_START
 from newsweave.web.urls import outlet_url, story_url
 
@@ -63,21 +63,10 @@ def marked(text: str) -> Markup:
 
 def versions(disagreement: Disagreement) -> list[tuple[Claim, Markup]]:
     """Each version of a disagreement with the numbers the other versions contradict in ``<mark>``."""
-    spans = differing_values([claim.text for claim in disagreement.claims])
-    return [(claim, _with_marks(claim.text, marks)) for claim, marks in zip(disagreement.claims, spans, strict=True)]
-
-
-def disputed(disagreements: tuple[Disagreement, ...]) -> frozenset[str]:
-    """The claims that are one version of a disagreement: the brief states them, other outlets say otherwise."""
-    return frozenset(claim.text for d in disagreements for claim in d.claims)
-
-
-def _with_marks(text: str, spans: list[tuple[int, int]]) -> Markup:
-    parts, at = [], 0
-    for start, end in spans:
-        parts += [escape(text[at:start]), Markup("<mark>"), escape(text[start:end]), Markup("</mark>")]
-        at = end
-    return Markup("").join([*parts, escape(text[at:])])
+    pieces = marked_parts([claim.text for claim in disagreement.claims])
+    return [(claim, Markup("").join(Markup("<mark>{}</mark>").format(part) if differs else escape(part)
+                                    for part, differs in parts))
+            for claim, parts in zip(disagreement.claims, pieces, strict=True)]
 
 
 def safe_url(url: str | None) -> str | None:
@@ -101,7 +90,7 @@ def environment() -> Environment:
     )
     env.filters.update(ago=ago, exact=exact, iso=iso, time_tag=time_tag, marked=marked, safe_url=safe_url,
                        day_heading=day_heading, plural=plural, outlet_url=outlet_url,
-                       story_url=story_url, versions=versions, disputed=disputed)
+                       story_url=story_url, versions=versions)
     return env
 
 
