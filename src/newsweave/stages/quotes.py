@@ -1,36 +1,54 @@
 """Direct quotations in articles, verbatim, with the speaker the text names beside them.
 
-Owns: finding quoted passages (``find_quotes``) and their speaker (``speaker_of``). News prose attributes
-a quotation in a few fixed shapes, and only those are read:
+Owns: finding quoted passages (``quoted_spans``, ``quotations``, ``find_quotes``) and their speaker
+(``speaker_of``). Quotation marks are paired in order within a paragraph, so the writer's words between two
+short quotations are never taken for one. News prose attributes a quotation in a few fixed shapes, and only
+those are read:
 
 - the speaker between the quotation and its verb: "…," Senate Minority Leader Mitch McConnell (R-Ky.) told
-  reporters; "…," John Ullyot, a council spokesman, said;
+  reporters; "…," John Ullyot, a council spokesman, said; "…," CNBC reported;
 - the verb first: "…," said Rep. Ilhan Omar, D-Minn.;
-- before the quotation: Dmitry Peskov said: "…"; said Peskov, "…"; according to Peskov, "…".
+- before the quotation: Dmitry Peskov said: "…"; said Peskov, "…"; according to Peskov, "…";
+- a signature after a quotation that ends a sentence: "…?" — Ronna McDaniel, in a tweet;
+- the subject of the sentence the quotation is in, when it is named and speaks: Zhao Lijian called the deal
+  "extremely irresponsible"; Netanyahu said officials would "increase the strikes" (not when someone else
+  speaks in between: Biden said Republicans claimed it was "stolen");
+- the quotation goes straight on, in the same paragraph and with no attribution of its own, from one
+  attributed by name: "…," de Blasio said of the city. "If you're vaccinated, …" is de Blasio's too.
 
 A speaker is given only when those words name someone (a capitalised name, title or organisation), never a
 pronoun ("he said") or a bare description ("a spokesman said"), and never guessed from another sentence.
 Appositions, party tags, trailing adverbs and a leading "a <adjective>" are left out: "Sen. Rand Paul, R-Ky.,
 said" gives "Sen. Rand Paul", "Beckham reportedly explained" gives "Beckham", "a defiant Biden said" gives
 "Biden". A passive names the listener, not the speaker: "…," Fox News is told, gives none.
+
+A quotation woven into the writer's own sentence (charging the FBI "turned a blind eye" as …) is a
+*fragment*; the brief shows whole utterances before fragments. ``scripts/eval_quotes.py`` measures both on
+labelled quotations.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from newsweave.models import Article, Citation, Quote
-from newsweave.stages.sentences import ABBREVIATIONS, COMMON_CAPITALISED
+from newsweave.stages.sentences import ABBREVIATIONS, COMMON_CAPITALISED, split_sentences
 
 MAX_QUOTES = 5
 MIN_QUOTE_WORDS = 4
 
-_QUOTED = re.compile(r"[\"“]([^\"“”\n]{12,400}?)[\"”]")
+_QUOTE_MARK = re.compile(r"[\"“”\n]")
+QUOTED_CHARACTERS = (12, 400)
+"""How long the words between two quotation marks may be for a quotation (shorter: a word or a name)."""
 _VERB = (
     r"(?:said|says|told|added|wrote|writes|tweeted|asked|stated|explained|argued|warned|insisted|noted|continued|"
     r"alleged|alleges|claimed|declared|announced|acknowledged|admitted|replied|responded|recalled|cautioned|"
-    r"concluded|stressed|urged|posted|testified|countered|complained|suggested)\b"
+    r"concluded|stressed|urged|posted|testified|countered|complained|suggested|reported|adds|argues|"
+    # present tenses that are not also plural nouns ("posts", "notes", "reports" are left out)
+    r"explains|insists|warns|tells|asks|recalls|continues|concludes)\b"
 )
 _TITLE = "|".join(sorted((w.capitalize() for w in ABBREVIATIONS), key=len, reverse=True))
 _CAPITALISED = rf"(?:(?:{_TITLE})\.|(?:[A-Z]\.){{2,}}|[A-Z]\.|[A-Z]-[A-Z][\w.]{{0,6}}|[A-Z][\w'’&-]*)"
@@ -45,33 +63,122 @@ _BEFORE = re.compile(
     rf"(?:(?P<subject>{_NAME_RUN}),? (?:told(?: [\w'’]+){{1,4}}?|{_VERB})|{_VERB} (?P<object>{_NAME_RUN})"
     rf"|[Aa]ccording to (?P<source>{_NAME_RUN}))[,:]?\s*$"
 )
+_DASHED = re.compile(rf"[ \t]*[—–][ \t]*(?P<subject>{_NAME_RUN})(?=,|[ \t]*(?:\n|$))")
+"""A signature after a quotation that ends a sentence: “… our border crisis?” — Ronna McDaniel, in a tweet."""
+_SUBJECT_SPEAKS = re.compile(
+    rf"(?P<subject>{_NAME_RUN})(?: \([A-Z][\w.-]{{0,12}}\))?"
+    r"(?:,? (?:on |last )?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|week|yesterday|today))?,? "
+    rf"(?:{_VERB}|called|accused|described|lauded|praised|criticized|criticised|blasted|vowed|pledged|promised|"
+    r"apologized|conceded|blamed|defended|demanded)\b"
+)
+"""A sentence that opens on a named speaker and a verb of speech, with at most a party tag or a day between."""
+_CONTINUATION = re.compile(r"[^\"“”\n.!?]{0,80}[.!?]?[ \t]+")
+"""Between an attributed quotation and the next one when the next goes straight on: the rest of the
+attributing sentence ("… of the city."), its full stop and spaces, no new line."""
 _ADJUNCT = re.compile(r",\s| \(| (?:on|in|at|during|after|before|while|when)\s")
 _TRAILING_ADVERB = re.compile(r"[a-z]+ly|also|then|later|again|once|too")
 _PASSIVE = frozenset({"is", "was", "were", "are", "been", "being"})
-_PRONOUNS = frozenset("i you he she it we they his her its our their my your this that these those".split())
+_PRONOUNS = frozenset("i you he she it we they his her its our their my your this that these those which who what"
+                      .split())
+
+
+@dataclass(frozen=True, slots=True)
+class Quotation:
+    """One quoted passage of a text: where it is (its quotation marks included), its words, who the text
+    names as saying them, and whether it is a fragment woven into the writer's own sentence."""
+
+    start: int
+    end: int
+    text: str
+    speaker: str | None
+    fragment: bool
+
+
+def quotations(text: str) -> list[Quotation]:
+    """The quoted passages of at least four words in ``text``, in order, each with its named speaker.
+
+    A passage with no attribution of its own that goes straight on from a quotation attributed by name, in
+    the same paragraph, is the same speaker's ("…," de Blasio said. "If you're vaccinated, …"). Otherwise a
+    passage in a sentence whose subject is named and speaks is that subject's (Zhao Lijian called the deal
+    "extremely irresponsible"; President Biden said Tuesday the country was "opening a new era").
+    """
+    found: list[Quotation] = []
+    previous: tuple[int, str | None] | None = None  # where the last quotation's attribution ends, and whose
+    sentence_starts = [span.start for span in split_sentences(text)]
+    for start, end in quoted_spans(text):
+        words = text[start + 1 : end - 1].strip().rstrip(" ,")  # no comma closing it before "he said"
+        speaker, attribution_end = _attribution(text, start, end)
+        if attribution_end is None and previous and previous[1] and _CONTINUATION.fullmatch(text, previous[0], start):
+            speaker = previous[1]
+        elif attribution_end is None:
+            sentence = sentence_starts[max(0, bisect_right(sentence_starts, start) - 1)] if sentence_starts else 0
+            speaker = _reported_by(text[sentence:start], text)
+        previous = (attribution_end or end, speaker)
+        if len(words.split()) >= MIN_QUOTE_WORDS:
+            found.append(Quotation(start, end, words, speaker, _woven_in(text, start)))
+    return found
+
+
+def quoted_spans(text: str) -> list[tuple[int, int]]:
+    """Where the quotations of ``text`` are, their marks included. Marks are paired in order within a
+    paragraph: “ opens, ” closes, and a straight " closes the quotation it opened or opens the next, so the
+    writer's words between two short quotations ("100%," roughly a year after … "To be clear") are never
+    read as one."""
+    spans, opened = [], None
+    for mark in _QUOTE_MARK.finditer(text):
+        char, position = mark.group(), mark.start()
+        if char == "\n" or char == "“" or (char == '"' and opened is None):
+            opened = None if char == "\n" else position
+        elif opened is not None:
+            if QUOTED_CHARACTERS[0] <= position - opened - 1 <= QUOTED_CHARACTERS[1]:
+                spans.append((opened, position + 1))
+            opened = None
+    return spans
+
+
+def _reported_by(sentence_before: str, text: str) -> str | None:
+    """The named subject of a sentence that reports speech, given the sentence up to a quotation: "Prime
+    Minister Benjamin Netanyahu said officials have decided to" gives "Prime Minister Benjamin Netanyahu".
+    None when someone else speaks between that verb and the quotation, or the words are attributed to a
+    source ("according to"). A subject of one word is capitalised because it opens the sentence, so it counts
+    as a name only when the text also capitalises it inside a sentence ("Facebook", but not "Critics")."""
+    sentence_before = sentence_before.lstrip("\"“‘' ")
+    reported = _SUBJECT_SPEAKS.match(sentence_before)
+    if not reported or re.search(rf"\b{_VERB}|\b[Aa]ccording to\b", sentence_before[reported.end() :]):
+        return None
+    subject = reported.group("subject")
+    if " " not in subject and not re.search(rf"[a-z,] {re.escape(subject)}\b", text):
+        return None
+    return _named(subject)
 
 
 def find_quotes(articles: Sequence[Article]) -> list[Quote]:
     """Quoted passages of at least four words, each cited wherever it appears, with a named speaker or None.
 
     A passage that only repeats part of a longer one, in no article the longer one does not cover, is left
-    out. Quotes with a speaker and quotes more outlets carry come first.
+    out. Quotes with a speaker come first, then whole utterances before fragments, then quotes more outlets
+    carry.
     """
     speakers: dict[str, str | None] = {}
+    fragments: dict[str, bool] = {}
     for article in articles:
-        for match in _QUOTED.finditer(article.text):
-            text = _quotation(match)
-            if len(text.split()) >= MIN_QUOTE_WORDS:
-                speakers[text] = speakers.get(text) or speaker_of(article.text, match.start(), match.end())
+        for quotation in quotations(article.text):
+            speakers[quotation.text] = speakers.get(quotation.text) or quotation.speaker
+            fragments[quotation.text] = fragments.get(quotation.text, True) and quotation.fragment
     quotes = [Quote(text, speaker, _citations(text, articles)) for text, speaker in speakers.items()]
     quotes = [q for q in quotes if q.citations and not _repeats_part_of_another(q, quotes)]
-    quotes.sort(key=lambda q: (q.speaker is None, -len({c.article for c in q.citations}), q.text))
+    quotes.sort(key=lambda q: (q.speaker is None, fragments[q.text], -len({c.article for c in q.citations}), q.text))
     return quotes[:MAX_QUOTES]
 
 
-def _quotation(match: re.Match) -> str:
-    """The quoted words without the comma that closes a quotation before "he said"."""
-    return match.group(1).strip().rstrip(" ,")
+def _woven_in(text: str, quote_start: int) -> bool:
+    """Whether the writer's sentence runs into the quotation ("charging the FBI “turned a blind eye” as …"),
+    rather than the quotation being given as speech (after a colon, a comma, a speech verb, "that", or on its
+    own: The order states that "no entity in Texas can compel …")."""
+    before = text[max(0, quote_start - 40) : quote_start].rstrip()
+    if not before or not (before[-1].isalnum() or before[-1] in ")’'"):
+        return False
+    return not re.search(rf"\b(?:{_VERB}|that)$", before)
 
 
 def _citations(text: str, articles: Sequence[Article]) -> tuple[Citation, ...]:
@@ -93,15 +200,25 @@ def _repeats_part_of_another(quote: Quote, quotes: Sequence[Quote]) -> bool:
 
 def speaker_of(text: str, quote_start: int, quote_end: int) -> str | None:
     """The speaker the text names right after ("…," Trump said) or before (said Peskov, "…") a quote."""
+    return _attribution(text, quote_start, quote_end)[0]
+
+
+def _attribution(text: str, quote_start: int, quote_end: int) -> tuple[str | None, int | None]:
+    """The named speaker of a quote (None for "he said", "a spokesman said") and where the attributing words
+    end: after the quote ("…," Trump said), or at its end when they come before it. No attribution: (None, None)."""
     if _ends_an_utterance(text, quote_end):
         after = _AFTER.match(text, quote_end, min(len(text), quote_end + 160))
         if after and (after.group("subject") or after.group("object")):
             phrase = after.group("subject") or _ADJUNCT.split(after.group("object"), maxsplit=1)[0]
-            return _named(phrase)
+            return _named(phrase), after.end()
+    if text[quote_end - 2 : quote_end - 1] in {".", "?", "!"}:
+        dashed = _DASHED.match(text, quote_end, min(len(text), quote_end + 160))
+        if dashed:
+            return _named(dashed.group("subject")), dashed.end()
     before = _BEFORE.search(text, max(0, quote_start - 160), quote_start)
     if before:
-        return _named(next(g for g in before.groups() if g))
-    return None
+        return _named(next(g for g in before.groups() if g)), quote_end
+    return None, None
 
 
 def _all_capitalised(words: Sequence[str]) -> bool:

@@ -1,0 +1,87 @@
+"""Quotations: who said them, when a quote goes on from an attributed one, and fragments ranked last."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from newsweave.models import Article
+from newsweave.stages.quotes import find_quotes, quotations
+
+
+def speakers(text: str) -> list[tuple[str, str | None]]:
+    return [(q.text, q.speaker) for q in quotations(text)]
+
+
+def test_a_quote_that_goes_straight_on_from_an_attributed_one_is_the_same_speakers():
+    text = ('"This is a miraculous place, literally filled with wonders," de Blasio said of the city. '
+            '"If you are vaccinated, you can enjoy all of it." "We will open every door."')
+    assert [s for _, s in speakers(text)] == ["de Blasio", "de Blasio", "de Blasio"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a new paragraph may be someone else speaking
+        '"This is a miraculous place, full of wonders," de Blasio said.\n\n"If you are vaccinated, come along."',
+        # the second quotation has an attribution of its own, which names no one
+        '"This is a miraculous place, full of wonders," de Blasio said. "If you are vaccinated, come," he said.',
+        # the writer's words come between
+        '"This is a miraculous place, full of wonders," de Blasio said. Critics called the pass "a gimmick for '
+        'the tourists and nothing else."',
+    ],
+)
+def test_a_quote_after_other_words_or_a_new_paragraph_is_not_given_the_earlier_speaker(text):
+    (first, first_speaker), (_, second_speaker) = speakers(text)
+    assert first_speaker == "de Blasio" and second_speaker is None
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("“President Joe Biden will host the family on Tuesday,” CNBC reported Sunday.", "CNBC"),
+        ("“Was Harris paid for these books? Is she profiting from this crisis?” — Republican National "
+         "Committee Chair Ronna McDaniel, in a tweet, April 26, 2021",
+         "Republican National Committee Chair Ronna McDaniel"),
+        ("Zhao Lijian called the deal “extremely irresponsible and short-sighted” on Friday.", "Zhao Lijian"),
+        ("Prime Minister Benjamin Netanyahu said on Tuesday officials would “increase both the strength and rate "
+         "of the strikes” on Gaza.", "Prime Minister Benjamin Netanyahu"),
+        # someone else speaks between the subject's verb and the quotation
+        ("Biden said Republicans claimed the vote was “stolen from all of us” last year.", None),
+        ("He called it “the toughest challenge we face” — and Congress agreed.", None),
+    ],
+)
+def test_speaker_named_by_a_report_or_a_signature(text, speaker):
+    (quote,) = quotations(text)
+    assert quote.speaker == speaker
+
+
+def test_the_writers_words_between_two_quotations_are_not_a_quotation():
+    text = ('Abbott said he would open the state "100%," roughly a year after the pandemic began across the '
+            'country. "To be clear, COVID has not suddenly disappeared," he said. She called it "unwise."')
+    assert [q.text for q in quotations(text)] == ["To be clear, COVID has not suddenly disappeared"]
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("Biles charged the FBI “turned a blind eye to the abuse” as he molested patients.", True),
+        ("He said the pass was the “Key to New York City” for everyone.", True),
+        ("Activists returned to their refrain: “It's great, but it's not enough.”", False),
+        ("“It's great, but it's not enough,” the activists said.", False),
+        ("The activists said “it's great, but it's not enough” on Monday.", False),
+        ("The order states that “no entity in Texas can compel anyone to be vaccinated.”", False),
+    ],
+)
+def test_a_quote_woven_into_the_writers_sentence_is_a_fragment(text, fragment):
+    (quote,) = quotations(text)
+    assert quote.fragment is fragment
+
+
+def test_whole_utterances_come_before_fragments_when_neither_names_a_speaker():
+    text = ("Critics said the plan was a “Big Giveaway to the developers of the city” and little else. "
+            "“Nobody asked us about any of this,” one resident said.")
+    article = Article(id="a", title="Plan", text=text, source="Outlet", published=datetime(2025, 1, 1, tzinfo=UTC))
+    assert [q.text for q in find_quotes([article])] == ["Nobody asked us about any of this",
+                                                         "Big Giveaway to the developers of the city"]
