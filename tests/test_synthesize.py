@@ -19,6 +19,7 @@ from newsweave.stages.synthesize import (
     REDUNDANT_OVERLAP,
     REPEAT_COSINE,
     SUMMARY_WORDS,
+    _reading_order,
     _Story,
     article_sentences,
     overlap,
@@ -396,6 +397,29 @@ def test_with_the_sentence_model_a_brief_never_states_one_fact_twice():
 
     assert len([pair for s, a in stories.items() for pair in repeated(synthesize(s, a))]) >= 5
     assert [pair for s, a in stories.items() for pair in repeated(synthesize(s, a, embedder=embedder))] == []
+
+
+def test_with_the_sentence_model_no_key_fact_is_what_the_brief_already_cites_as_the_same_fact():
+    """A key fact or background sentence that the brief's own corroboration test (``same_fact``) would cite as
+    stating a claim already shown adds no fact: it is left out, though it is no close repeat."""
+    pytest.importorskip("onnxruntime")
+    from newsweave.stages.embed import MiniLMEmbedder
+
+    embedder, stories, paraphrases_left_out = MiniLMEmbedder(), dev_stories(100), 0
+    for story_id, articles in stories.items():
+        brief = synthesize(story_id, articles, embedder=embedder)
+        story = _Story(sorted(articles, key=_reading_order), embedder)
+        by_text = {s.text: s for s in story.sentences}
+        shown = [by_text[c.text] for c in brief.summary]
+        for claim in (*brief.background, *brief.key_facts):
+            sentence = by_text[claim.text]
+            assert not any(story.same_fact(sentence, other) for other in shown), (claim.text, story_id)
+            shown.append(sentence)
+        candidates = [s for s in story.sentences if s not in shown and s.stands_alone]
+        paraphrases_left_out += sum(
+            any(story.same_fact(s, o) and not story.repeats(s, o) for o in shown) for s in candidates
+        )
+    assert paraphrases_left_out >= 20
 
 
 def test_with_the_sentence_model_close_paraphrases_disagree_on_a_number_they_describe_alike():

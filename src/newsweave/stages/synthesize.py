@@ -353,6 +353,11 @@ class _Story:
             return True
         return self.embedder is not None and self.cosine(a.text, b.text) >= REPEAT_COSINE
 
+    def states_again(self, sentence: Sentence, other: Sentence) -> bool:
+        """Whether ``sentence`` adds no fact to ``other``: it repeats it, or the brief would cite ``other`` as
+        stating the same fact (``same_fact``, the test that corroborates a claim)."""
+        return self.repeats(sentence, other) or self.same_fact(sentence, other)
+
     def key_facts(self, exclude: list[Sentence]) -> list[Sentence]:
         """Further distinct standalone facts, the most corroborated and central first."""
         central = sorted((s for s in self.sentences if s.stands_alone and s not in exclude), key=self._rank)
@@ -370,13 +375,14 @@ class _Story:
         return self._distinct(context, exclude, MAX_BACKGROUND)
 
     def _distinct(self, ranked: list[Sentence], exclude: list[Sentence], limit: int) -> list[Sentence]:
-        """Up to ``limit`` of ``ranked``, in order, none repeating another or one of ``exclude``."""
+        """Up to ``limit`` of ``ranked``, in order, none stating the fact of another or of one of ``exclude``:
+        neither a repeat nor a sentence the brief would cite as saying the same (``same_fact``)."""
         self.embed([s.text for s in (*exclude, *ranked[: limit + PREFETCH])])
         chosen: list[Sentence] = []
         for sentence in ranked:
             if len(chosen) == limit:
                 break
-            if not any(self.repeats(sentence, other) for other in (*exclude, *chosen)):
+            if not any(self.states_again(sentence, other) for other in (*exclude, *chosen)):
                 chosen.append(sentence)
         return chosen
 
