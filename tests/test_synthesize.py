@@ -15,6 +15,7 @@ from conftest import shared_file
 from newsweave.models import Article
 from newsweave.stages.ingest import article_from_record
 from newsweave.stages.synthesize import (
+    DISTINCT_OVERLAP,
     ENGINE_NAME,
     REDUNDANT_OVERLAP,
     REPEAT_COSINE,
@@ -399,13 +400,14 @@ def test_with_the_sentence_model_a_brief_never_states_one_fact_twice():
     assert [pair for s, a in stories.items() for pair in repeated(synthesize(s, a, embedder=embedder))] == []
 
 
-def test_with_the_sentence_model_no_key_fact_is_what_the_brief_already_cites_as_the_same_fact():
-    """A key fact or background sentence that the brief's own corroboration test (``same_fact``) would cite as
-    stating a claim already shown adds no fact: it is left out, though it is no close repeat."""
+def test_with_the_sentence_model_no_key_fact_is_what_the_brief_already_says():
+    """A key fact or background sentence adds a fact: it shares at most DISTINCT_OVERLAP of its content words
+    with a claim already shown, and the brief's own corroboration test (``same_fact``) would not cite it as
+    stating one. Dev stories have candidates of both kinds that the summary's looser test lets through."""
     pytest.importorskip("onnxruntime")
     from newsweave.stages.embed import MiniLMEmbedder
 
-    embedder, stories, paraphrases_left_out = MiniLMEmbedder(), dev_stories(100), 0
+    embedder, stories, left_out = MiniLMEmbedder(), dev_stories(100), {"words": 0, "same fact": 0}
     for story_id, articles in stories.items():
         brief = synthesize(story_id, articles, embedder=embedder)
         story = _Story(sorted(articles, key=_reading_order), embedder)
@@ -414,12 +416,13 @@ def test_with_the_sentence_model_no_key_fact_is_what_the_brief_already_cites_as_
         for claim in (*brief.background, *brief.key_facts):
             sentence = by_text[claim.text]
             assert not any(story.same_fact(sentence, other) for other in shown), (claim.text, story_id)
+            assert all(overlap(sentence.words, other.words) <= DISTINCT_OVERLAP for other in shown), claim.text
             shown.append(sentence)
-        candidates = [s for s in story.sentences if s not in shown and s.stands_alone]
-        paraphrases_left_out += sum(
-            any(story.same_fact(s, o) and not story.repeats(s, o) for o in shown) for s in candidates
-        )
-    assert paraphrases_left_out >= 20
+        for s in (s for s in story.sentences if s not in shown and s.stands_alone):
+            looser = [o for o in shown if not story.repeats(s, o)]
+            left_out["words"] += any(overlap(s.words, o.words) > DISTINCT_OVERLAP for o in looser)
+            left_out["same fact"] += any(story.same_fact(s, o) for o in looser)
+    assert min(left_out.values()) >= 20, left_out
 
 
 def test_with_the_sentence_model_close_paraphrases_disagree_on_a_number_they_describe_alike():
