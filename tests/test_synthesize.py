@@ -155,6 +155,22 @@ def test_timeline_sources_and_coverage():
     assert synthesize("s-1", same_day).timeline == ()
 
 
+def test_a_columnists_view_is_never_the_briefs_own_words_when_the_story_has_news_reports():
+    column = replace(
+        article("op", "New Jersey Floods Show Our Leaders Have Failed Us",
+                "As usual, the leaders of New Jersey failed the people of New Jersey in these floods. Floods killed "
+                "12 people in New Jersey on Thursday, and Gov. Phil Murphy declared a state of emergency."),
+        url="https://www.example.com/opinion/2025/02/12/new-jersey-floods-leaders-failed",
+    )
+    brief = synthesize("s-op", [*FLOOD, column])
+    claims = (*brief.summary, *brief.key_facts, *brief.background)
+    assert claims and all(claim.citations[0].article != "op" for claim in claims)
+    assert any(c.article == "op" for claim in claims for c in claim.citations[1:])  # it still corroborates
+    assert brief.headline_from != "op"
+    alone = synthesize("s-op", [column])  # a story told only in columns still gets a brief
+    assert alone.summary and alone.headline_from == "op"
+
+
 def test_outlet_falls_back_to_article_id():
     brief = synthesize("s-1", [replace(a, source=None) for a in FLOOD])
     assert all(set(c.outlets) <= {"a", "b", "c"} for c in brief.summary)
@@ -339,6 +355,8 @@ def test_summary_length_follows_the_articles_within_40_to_90_words():
 
 
 def test_dev_summaries_have_2_to_4_sentences_and_40_to_90_words_unless_only_repeats_are_left():
+    """Left means: standalone sentences the brief may state as its own (a news report's, when the story has
+    one; a column labelled "OPINION:" is left out beside a report)."""
     for story_id, articles in dev_stories(120).items():
         brief = synthesize(story_id, articles)
         words = sum(len(c.text.split()) for c in brief.summary)
@@ -346,8 +364,8 @@ def test_dev_summaries_have_2_to_4_sentences_and_40_to_90_words_unless_only_repe
         if len(brief.summary) >= 2 and words >= SUMMARY_WORDS[0]:
             continue
         chosen = [s for a in articles for s in article_sentences(a) if s.text in {c.text for c in brief.summary}]
-        for candidate in (s for a in articles for s in article_sentences(a) if s not in chosen):
-            fits = words + candidate.length <= SUMMARY_WORDS[1] and candidate.stands_alone
+        for candidate in (s for s in _Story(articles, None).own_candidates() if s not in chosen):
+            fits = words + candidate.length <= SUMMARY_WORDS[1]
             repeats = any(overlap(candidate.words, c.words) > REDUNDANT_OVERLAP for c in chosen)
             assert not fits or repeats, (story_id, candidate.text)
 

@@ -46,6 +46,7 @@ from newsweave.models import (
 )
 from newsweave.stages.disagreements import conflicting, find_conflicts
 from newsweave.stages.embed import Embedder
+from newsweave.stages.genre import is_opinion
 from newsweave.stages.lexicon import concepts, content_words, overlap
 from newsweave.stages.quotes import find_quotes
 from newsweave.stages.sentences import Span, is_call_to_action, split_sentences, trim_residue
@@ -254,12 +255,20 @@ class _Story:
         self.articles = list(articles)
         self.by_id = {a.id: a for a in articles}
         self.sentences = [s for a in articles for s in article_sentences(a)]
+        reports = [a for a in articles if not is_opinion(a)] or list(articles)
+        self.reporting = {a.id for a in reports}
+        """The articles whose sentences may be the brief's own words: the news reports, when there are any."""
         self.embedder = embedder
         self._vectors: dict[str, object] = {}
         document_concepts = [concepts(a.title) | concepts(a.text) for a in articles]
         self.spread = Counter(c for document in document_concepts for c in document)
         self.in_titles = Counter(c for a in articles for c in concepts(a.title))
         self.min_spread = 2 if len(articles) > 1 else 1
+
+    def own_candidates(self) -> list[Sentence]:
+        """The sentences the brief may state as its own: standalone, from a news report when the story has one
+        (an opinion piece still corroborates, but a columnist's view is not stated as fact)."""
+        return [s for s in self.sentences if s.stands_alone and s.article.id in self.reporting]
 
     def weight(self, concept) -> float:
         spread = self.spread[concept]
@@ -277,7 +286,7 @@ class _Story:
     def summary(self) -> list[Sentence]:
         """Greedy concept coverage per ``length ** LENGTH_EXPONENT`` up to ``target_words``, 2–4 standalone
         sentences, 40–90 words, in reading order."""
-        pool = [s for s in self.sentences if s.stands_alone and s.length <= SUMMARY_WORDS[1]]
+        pool = [s for s in self.own_candidates() if s.length <= SUMMARY_WORDS[1]]
         chosen: list[Sentence] = []
         covered: set = set()
         target = self.target_words()
@@ -368,7 +377,7 @@ class _Story:
 
     def key_facts(self, exclude: list[Sentence]) -> list[Sentence]:
         """Further distinct standalone facts, the most corroborated and central first."""
-        central = sorted((s for s in self.sentences if s.stands_alone and s not in exclude), key=self._rank)
+        central = sorted((s for s in self.own_candidates() if s not in exclude), key=self._rank)
         shortlist = central[:KEY_FACT_SHORTLIST]
         ranked = sorted(shortlist, key=lambda s: (-len(self.corroborating(s)), *self._rank(s)))
         return self._distinct(ranked, exclude, MAX_KEY_FACTS)
@@ -378,7 +387,7 @@ class _Story:
 
     def background(self, exclude: list[Sentence]) -> list[Sentence]:
         """Standalone sentences about earlier events or explanations rather than the news itself."""
-        context = [s for s in self.sentences if s.stands_alone and _BACKGROUND_CUE.search(s.text) and s.order > 0]
+        context = [s for s in self.own_candidates() if _BACKGROUND_CUE.search(s.text) and s.order > 0]
         context.sort(key=lambda s: (-self.centrality(s), s.order))
         return self._distinct(context, exclude, MAX_BACKGROUND)
 
@@ -483,9 +492,11 @@ def headline_fits(title: str) -> bool:
 
 
 def choose_headline(articles: Sequence[Article], story: _Story) -> tuple[str, str | None]:
-    """The most representative declarative title, cleaned, a neutral one if any; else the most central lead."""
+    """The most representative declarative title, cleaned, a news report's and a neutral one if any; else the
+    most central lead."""
     titles = [(_shortened(clean_title(a.title)), a) for a in articles]
     fitting = [(t, a) for t, a in titles if headline_fits(t)]
+    fitting = [(t, a) for t, a in fitting if a.id in story.reporting] or fitting
     fitting = [(t, a) for t, a in fitting if not _LOADED.search(t)] or fitting
     if fitting:
         title, article = max(fitting, key=lambda item: _title_score(item[0], story))

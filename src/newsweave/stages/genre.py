@@ -1,0 +1,33 @@
+"""Whether an article is opinion (a column, an editorial, an op-ed) rather than a news report.
+
+Read only from what the article says of itself, never from its wording:
+- its URL's path has an opinion section: /opinion/, /opinions/, /commentary/, /op-ed/, /oped/, /editorial/,
+  /editorials/, /columnists/ (``https://www.washingtonpost.com/opinions/2021/08/10/…``);
+- its outlet's name says so: "Wall Street Journal (Opinion)", "CNN Opinion";
+- its title is labelled: "Opinion: …", "OPINION | …", "Op-Ed: …", "Editorial: …", "Commentary: …".
+
+A brief's own words come from news reports when the story has any: a columnist's sentence ("As usual, the
+media and politicians are exaggerating the evidence") is the writer's view, not a fact the brief may state.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from newsweave.models import Article
+
+_SECTION = re.compile(r"/(?:opinions?|commentary|op-?eds?|editorials?|columnists?)(?:/|$)", re.IGNORECASE)
+_SOURCE = re.compile(r"\bopinion\b", re.IGNORECASE)
+_TITLE_LABEL = re.compile(r"^\s*(?:opinion|op-?ed|editorial|commentary)\s*[:|\-–—]", re.IGNORECASE)
+
+
+def is_opinion(article: Article) -> bool:
+    """Whether the article presents itself as opinion (its URL section, outlet name or title label)."""
+    try:
+        path = urlsplit(article.url).path if article.url else ""
+    except ValueError:  # not a URL at all ("http://[oops"): no section to read
+        path = ""
+    return bool(
+        _SECTION.search(path) or _SOURCE.search(article.source or "") or _TITLE_LABEL.match(article.title or "")
+    )

@@ -1,0 +1,44 @@
+"""Opinion or news: read from the article's URL section, outlet name and title label."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsweave.models import Article
+from newsweave.stages.genre import is_opinion
+
+
+def article(url: str | None = None, source: str | None = None, title: str = "Floods hit the coast") -> Article:
+    return Article(id="a", title=title, text="Floods hit the coast on Monday.", url=url, source=source)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"url": "https://www.washingtonpost.com/opinions/2021/08/10/climate-doubters-lose/"},
+        {"url": "https://thehill.com/opinion/energy-environment/567237-to-bring-divided-americans"},
+        {"url": "https://www.example.com/news/op-ed/why-the-plan-fails"},
+        {"url": "https://www.example.com/commentary"},
+        {"source": "Wall Street Journal (Opinion)"},
+        {"source": "CNN Opinion"},
+        {"title": "OPINION: Ending Birthright Citizenship Is No Panacea"},
+        {"title": "Op-Ed | The plan fails the people it means to help"},
+    ],
+)
+def test_an_article_that_says_it_is_opinion_is(kwargs):
+    assert is_opinion(article(**kwargs))
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"url": "https://www.reuters.com/world/india/rockets-fired-kabul-airport-2021-08-30/"},
+        {"url": "https://www.example.com/news/opinion-poll-shows-lead"},  # a word in a slug, not a section
+        {"source": "Reuters"},
+        {"title": "Opinion polls show a tight race in Ohio"},
+        {"url": "http://[not-a-url/opinion/"},  # broken URL: nothing to read, no error
+        {},
+    ],
+)
+def test_a_news_report_is_not_opinion(kwargs):
+    assert not is_opinion(article(**kwargs))
