@@ -159,3 +159,16 @@ def test_markdown_sets_the_versions_of_a_disagreement_apart_with_what_differs_in
     assert text.splitlines()[2].endswith("*(single source)* *(outlets differ: see below)*")
     assert "- Floods killed **12** people in the valley \\*today\\*. [1] — North Post" in text
     assert "- Floods killed **15** people in the valley. [2] — South Herald" in text
+
+
+def test_markdown_tags_the_sources_that_present_themselves_as_opinion():
+    brief = Brief(
+        story="s", headline="Valley floods", headline_from="x",
+        sources=(SourceRef("x", "Floods hit the valley", "https://north.example/news/floods", "North Post", None),
+                 SourceRef("y", "The valley deserved better", "https://north.example/opinion/valley", "North Post",
+                           None),
+                 SourceRef("z", "Floods: what we know", None, "Daily Herald (Opinion)", None)),
+        coverage=Coverage(3, 2, None, None), engine="test/1",
+    )
+    sources = [line for line in render_markdown(brief).splitlines() if line[:2] in {"1.", "2.", "3."}]
+    assert [line.endswith("*(opinion)*") for line in sources] == [False, True, True]

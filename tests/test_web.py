@@ -169,6 +169,19 @@ def test_the_story_page_sets_outlets_that_give_different_numbers_side_by_side(tm
     assert "Where outlets differ: death toll" in atom
 
 
+def test_an_opinion_source_is_tagged_in_the_source_list(tmp_path):
+    column = {**TOLL_RECORDS[0], "id": "flood-op", "source": "North Post", "title": "The valley deserved better",
+              "url": "https://north.example/opinion/2025/02/13/valley-deserved-better",
+              "text": "The valley deserved far better planning from its leaders. Floods killed 12 people in the "
+                      "river valley on Thursday, officials said."}
+    db = build_story_db(tmp_path / "op.db", read_article_records([*TOLL_RECORDS, column]))
+    with TestClient(create_app(db)) as opened:
+        document = tree(opened.get("/stories/flood"))
+    tagged = [li.xpath(".//a")[0].text_content() for li in document.xpath("//ol[@class='sources']/li")
+              if li.xpath(".//span[@class='opinion-tag']")]
+    assert tagged == ["The valley deserved better"]
+
+
 def test_every_citation_marker_links_to_its_source_and_carries_the_exact_source_sentence(client, small_db):
     with SQLiteStore(small_db) as store:
         brief = store.get_brief("bridge")

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from newsweave.models import Brief, Citation, Claim
 from newsweave.stages.disagreements import marked_parts
+from newsweave.stages.genre import presents_as_opinion
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#!~])")
 
@@ -67,7 +68,8 @@ def _sources(brief: Brief) -> list[str]:
         target = _link_target(source.url or "")
         when = f", {source.published.date().isoformat()}" if source.published else ""
         outlet = escape(source.source or "unknown outlet")
-        lines.append(f"{n}. {f'[{title}](<{target}>)' if target else title} — {outlet}{when}")
+        tag = " *(opinion)*" if presents_as_opinion(source.url, source.source, source.title) else ""
+        lines.append(f"{n}. {f'[{title}](<{target}>)' if target else title} — {outlet}{when}{tag}")
     return lines
 
 

@@ -24,10 +24,13 @@ _TITLE_LABEL = re.compile(r"^\s*(?:opinion|op-?ed|editorial|commentary)\s*[:|\-â
 
 def is_opinion(article: Article) -> bool:
     """Whether the article presents itself as opinion (its URL section, outlet name or title label)."""
+    return presents_as_opinion(article.url, article.source, article.title)
+
+
+def presents_as_opinion(url: str | None, source: str | None, title: str | None) -> bool:
+    """The same test on the parts a brief's source list keeps of an article."""
     try:
-        path = urlsplit(article.url).path if article.url else ""
+        path = urlsplit(url).path if url else ""
     except ValueError:  # not a URL at all ("http://[oops"): no section to read
         path = ""
-    return bool(
-        _SECTION.search(path) or _SOURCE.search(article.source or "") or _TITLE_LABEL.match(article.title or "")
-    )
+    return bool(_SECTION.search(path) or _SOURCE.search(source or "") or _TITLE_LABEL.match(title or ""))

@@ -12,8 +12,9 @@ from functools import cache
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
-from newsweave.models import Claim, Disagreement
+from newsweave.models import Claim, Disagreement, SourceRef
 from newsweave.stages.disagreements import marked_parts
+from newsweave.stages.genre import presents_as_opinion
 from newsweave.store.base import MATCH_END, MATCH_START
 from newsweave.web.urls import outlet_url, story_url
 
@@ -69,6 +70,11 @@ def versions(disagreement: Disagreement) -> list[tuple[Claim, Markup]]:
             for claim, parts in zip(disagreement.claims, pieces, strict=True)]
 
 
+def opinion(source: SourceRef) -> bool:
+    """Whether a brief's source presents itself as opinion (it is tagged so in the source list)."""
+    return presents_as_opinion(source.url, source.source, source.title)
+
+
 def safe_url(url: str | None) -> str | None:
     """The URL when it is http(s), else None: a feed cannot make the page link to ``javascript:``."""
     return url if url and url.lower().startswith(("http://", "https://")) else None
@@ -90,7 +96,7 @@ def environment() -> Environment:
     )
     env.filters.update(ago=ago, exact=exact, iso=iso, time_tag=time_tag, marked=marked, safe_url=safe_url,
                        day_heading=day_heading, plural=plural, outlet_url=outlet_url,
-                       story_url=story_url, versions=versions)
+                       story_url=story_url, versions=versions, opinion=opinion)
     return env
 
 
