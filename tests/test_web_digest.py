@@ -75,3 +75,21 @@ def test_since_takes_durations_and_dates():
 def test_serve_binds_to_loopback_by_default():
     host = next(param for param in serve.params if param.name == "host")
     assert host.default == "127.0.0.1"
+
+
+def test_the_html_digest_tags_opinion_sources(tmp_path):
+    from test_web import TOLL_RECORDS
+
+    from newsweave.store import SQLiteStore
+    from newsweave.web.digest import render_digest_html
+
+    column = {**TOLL_RECORDS[0], "id": "flood-op", "title": "The valley deserved better",
+              "url": "https://north.example/opinion/2025/02/13/valley-deserved-better"}
+    db = build_story_db(tmp_path / "op.db", read_article_records([*TOLL_RECORDS, column]))
+    with SQLiteStore(db) as store:
+        brief = store.get_brief("flood")
+    document = lxml_html.fromstring(render_digest_html([brief], datetime(2025, 2, 1, tzinfo=UTC),
+                                                       datetime(2025, 2, 14, tzinfo=UTC)))
+    sources = document.xpath("//ol/li")
+    tagged = [li.xpath(".//a")[0].text_content() for li in sources if "(opinion)" in li.text_content()]
+    assert tagged == ["The valley deserved better"]
