@@ -111,7 +111,7 @@ _CLICKBAIT = re.compile(
 )
 _LOADED = re.compile(
     r"\b(?:fumes?|fuming|obliterates?|eviscerates?|unhinged|meltdown|bombshell|hysteria|hysterical|crazy|insane|"
-    r"far-left|far-right|radical left|smears?|mocks?|trashes|scorches|lashes out|goes off on|freaks? out|"
+    r"far-left|far-right|radical left|smears?|mocks?|trash(?:es|ed|ing)?|scorches|lashes out|goes off on|freaks? out|"
     r"rips into|tears into)(?!\w)",
     re.IGNORECASE,
 )
