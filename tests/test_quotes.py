@@ -44,6 +44,10 @@ def test_a_quote_after_other_words_or_a_new_paragraph_is_not_given_the_earlier_s
         ("“Was Harris paid for these books? Is she profiting from this crisis?” — Republican National "
          "Committee Chair Ronna McDaniel, in a tweet, April 26, 2021",
          "Republican National Committee Chair Ronna McDaniel"),
+        ("“I gave his daughter the flag,” said his wife, Sheraine Lathon, 69, of Richton Park.", "Sheraine Lathon"),
+        ("“Why are you so confident?” CNN's chief White House correspondent, Kaitlan Collins, asked Biden.",
+         "Kaitlan Collins"),
+        ("“The vote will happen next week,” said Sen. Chuck Schumer, D-N.Y., on Monday.", "Sen. Chuck Schumer"),
         ("Zhao Lijian called the deal “extremely irresponsible and short-sighted” on Friday.", "Zhao Lijian"),
         ("Prime Minister Benjamin Netanyahu said on Tuesday officials would “increase both the strength and rate "
          "of the strikes” on Gaza.", "Prime Minister Benjamin Netanyahu"),

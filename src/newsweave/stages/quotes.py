@@ -75,7 +75,10 @@ _SUBJECT_SPEAKS = re.compile(
 _CONTINUATION = re.compile(r"[^\"“”\n.!?]{0,80}[.!?]?[ \t]+")
 """Between an attributed quotation and the next one when the next goes straight on: the rest of the
 attributing sentence ("… of the city."), its full stop and spaces, no new line."""
-_ADJUNCT = re.compile(r",\s| \(| (?:on|in|at|during|after|before|while|when)\s")
+_APPOSED_NAME = re.compile(rf",\s+({_NAME_RUN})(?=[,;.]|\s*$)")
+_OBJECT_END = re.compile(r" \(| (?:on|in|at|during|after|before|while|when)\s")
+"""Where a speaker named after the verb ends ("said Sen. Chuck Schumer on Monday"); appositions after a comma
+are left to ``_named``."""
 _TRAILING_ADVERB = re.compile(r"[a-z]+ly|also|then|later|again|once|too")
 _PASSIVE = frozenset({"is", "was", "were", "are", "been", "being"})
 _PRONOUNS = frozenset("i you he she it we they his her its our their my your this that these those which who what"
@@ -209,7 +212,9 @@ def _attribution(text: str, quote_start: int, quote_end: int) -> tuple[str | Non
     if _ends_an_utterance(text, quote_end):
         after = _AFTER.match(text, quote_end, min(len(text), quote_end + 160))
         if after and (after.group("subject") or after.group("object")):
-            phrase = after.group("subject") or _ADJUNCT.split(after.group("object"), maxsplit=1)[0]
+            phrase = after.group("subject") or _OBJECT_END.split(after.group("object"), maxsplit=1)[0]
+            if not after.group("subject") and (named := _APPOSED_NAME.match(text, after.end())):
+                phrase = f"{phrase}, {named.group(1)}"  # said his wife, Sheraine Lathon: the name goes on
             return _named(phrase), after.end()
     if text[quote_end - 2 : quote_end - 1] in {".", "?", "!"}:
         dashed = _DASHED.match(text, quote_end, min(len(text), quote_end + 160))
@@ -231,9 +236,19 @@ def _ends_an_utterance(text: str, quote_end: int) -> bool:
     return any(mark in closing for mark in ",?!—")
 
 
+def _is_name(phrase: str) -> bool:
+    """Two to five capitalised words ("Kaitlan Collins", "Rear Adm. John Kirby")."""
+    words = phrase.split()
+    return 2 <= len(words) <= 5 and _all_capitalised(words)
+
+
 def _named(phrase: str) -> str | None:
-    """The phrase up to its first apposition or party tag, when it names someone; else None."""
-    speaker = re.split(r",\s| \(", phrase, maxsplit=1)[0].strip(" ,.")
+    """The phrase up to its first apposition or party tag, when it names someone; else None. A description
+    followed by the name it describes gives the name: "his wife, Sheraine Lathon, 69" gives "Sheraine Lathon"."""
+    parts = [part.strip(" ,.") for part in re.split(r",\s| \(", phrase)]
+    speaker = parts[0]
+    if len(parts) > 1 and speaker.split()[-1:] != [] and speaker.split()[-1].islower() and _is_name(parts[1]):
+        speaker = parts[1]
     words = speaker.split()
     if not words or words[0].lower() in _PRONOUNS or len(words) > 10 or words[-1] in _PASSIVE:
         return None  # "…," Fox News is told: Fox News heard it, it did not say it
