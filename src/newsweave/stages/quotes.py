@@ -20,7 +20,8 @@ A speaker is given only when those words name someone (a capitalised name, title
 pronoun ("he said") or a bare description ("a spokesman said"), and never guessed from another sentence.
 Appositions, party tags, trailing adverbs and a leading "a <adjective>" are left out: "Sen. Rand Paul, R-Ky.,
 said" gives "Sen. Rand Paul", "Beckham reportedly explained" gives "Beckham", "a defiant Biden said" gives
-"Biden". A passive names the listener, not the speaker: "…," Fox News is told, gives none.
+"Biden"; a description followed by the name it describes gives the name: "said his wife, Sheraine Lathon,
+69" gives "Sheraine Lathon". A passive names the listener, not the speaker: "…," Fox News is told, gives none.
 
 A quotation woven into the writer's own sentence (charging the FBI "turned a blind eye" as …) is a
 *fragment*; the brief shows whole utterances before fragments. ``scripts/eval_quotes.py`` measures both on
