@@ -5,6 +5,8 @@ Needs ../shared/data/allsides/ (dev for the 307 small stories; crawl for the big
 the first 50 and 200 crawl articles as one story, as a big event covered by many outlets would be).
 Each is timed as the commands run it, with paraphrase matching through the cached sentence model: cold
 (empty cache, model load included) and warm (every sentence already embedded); and without the model.
+Last, hostile input without the model: two articles of about 200,000 characters each, one of a sentence
+repeated, one of thousands of sentences that each give another percentage (what a dump or an attack sends).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from newsweave.models import Article
 from newsweave.pipeline import group_by_story
 from newsweave.stages.embed import CachedEmbedder, MiniLMEmbedder
 from newsweave.stages.ingest import read_articles
@@ -50,6 +53,17 @@ def main() -> None:
             sizes = ", ".join(f"one {size}-article story {timed(lambda a=a, e=embedder: synthesize('big', a, e)):.3f} s"
                               for size, a in big.items())
             print(f"{label:>8}: dev {len(stories) / seconds:.0f} briefs/s ({seconds:.2f} s); {sizes}")
+    for name, text in hostile_texts().items():
+        articles = [Article(id=f"h{n}", title="Hostile", text=text, source=f"Outlet {n}") for n in range(2)]
+        seconds = timed(lambda a=articles: synthesize("h", a))
+        print(f" hostile: two articles of {len(text):,} characters, {name}: {seconds:.2f} s")
+
+
+def hostile_texts() -> dict[str, str]:
+    repeated = 'Officials said the rule was "a very bad idea for everyone here." '
+    numbered = "Prices rose {}% in the city of the region. "
+    return {"one sentence repeated": repeated * (200_000 // len(repeated)),
+            "a percentage a sentence": "".join(numbered.format(n) for n in range(4_500))}
 
 
 if __name__ == "__main__":

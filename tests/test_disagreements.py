@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 from conftest import shared_file
 
-from newsweave.stages.disagreements import conflicting, differing_values, disagreeing_topics, quantities
+from newsweave.stages.disagreements import (
+    conflicting,
+    differing_values,
+    disagreeing_topics,
+    find_conflicts,
+    quantities,
+)
 from newsweave.stages.ingest import read_articles
 
 LABELS = Path(__file__).resolve().parents[1] / "scripts" / "data"
@@ -116,3 +122,11 @@ def test_a_list_of_numbers_is_not_a_statement_and_a_long_sentence_keeps_its_read
     padding = " ".join(["and so the long day went on"] * 3000)
     (toll,) = quantities(f"Floods killed 12 people in the valley {padding} until dusk.")
     assert (toll.value, toll.unit, toll.topic) == (12.0, "people", "death toll")
+
+
+def test_versions_of_one_topic_are_each_listed_once_however_many_there_are():
+    texts = [f"Prices rose {n}% in the city of the region on Monday." for n in range(60)]
+    groups = find_conflicts(texts, text=lambda s: s, related=lambda a, b: True)
+    assert groups
+    listed = [version for topic, versions in groups for version in versions]
+    assert len(listed) == len(set(listed)) == len(texts)

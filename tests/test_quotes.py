@@ -89,3 +89,12 @@ def test_whole_utterances_come_before_fragments_when_neither_names_a_speaker():
     article = Article(id="a", title="Plan", text=text, source="Outlet", published=datetime(2025, 1, 1, tzinfo=UTC))
     assert [q.text for q in find_quotes([article])] == ["Nobody asked us about any of this",
                                                          "Big Giveaway to the developers of the city"]
+
+
+def test_a_text_of_thousands_of_quotations_is_read_only_as_far_as_a_news_article_goes():
+    from newsweave.stages.quotes import MAX_QUOTATIONS
+
+    sentence = 'Facebook said the rule was "idea number {} of many bad ones." '
+    text = "".join(sentence.format(n) for n in range(3 * MAX_QUOTATIONS))
+    found = quotations(text)
+    assert len(found) == MAX_QUOTATIONS and found[-1].text == f"idea number {MAX_QUOTATIONS - 1} of many bad ones."

@@ -454,3 +454,14 @@ def test_with_the_sentence_model_close_paraphrases_disagree_on_a_number_they_des
     assert synthesize("s-u", [first, second]).disagreements == ()
     (rate,) = synthesize("s-u", [first, second], embedder=MiniLMEmbedder()).disagreements
     assert rate.topic == "percentage" and {c.citations[0].article for c in rate.claims} == {"a", "b"}
+
+
+def test_a_dump_of_thousands_of_sentences_is_read_only_as_far_as_a_long_article_goes():
+    from newsweave.stages.synthesize import MAX_ARTICLE_SENTENCES
+
+    text = "".join(f"Prices rose {n}% in the city of the region on Monday. " for n in range(MAX_ARTICLE_SENTENCES + 50))
+    sentences = article_sentences(article("d", "Dump", text))
+    assert len(sentences) == MAX_ARTICLE_SENTENCES
+    assert sentences[-1].text.startswith(f"Prices rose {MAX_ARTICLE_SENTENCES - 1}%")
+    brief = synthesize("s-d", [article("d", "Dump", text), article("e", "Dump again", text)])
+    assert brief.summary and all(c.citations[0].end <= len(text) for c in brief.summary)

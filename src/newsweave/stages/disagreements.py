@@ -201,6 +201,7 @@ def find_conflicts(sentences: Sequence[T], text: Callable[[T], str], related: Ca
     unemployment rate fell sharply to 6.4%")."""
     counting = [s for s in sentences if quantities(text(s))]  # only these can disagree
     groups: list[tuple[str, list[T]]] = []
+    member_of: dict[tuple[str, int], int] = {}
     for i, a in enumerate(counting):
         for b in counting[i + 1 :]:
             if not related(a, b):  # the cheaper test first
@@ -209,7 +210,7 @@ def find_conflicts(sentences: Sequence[T], text: Callable[[T], str], related: Ca
             if not topics and close is not None and (loose := disagreeing_topics(text(a), text(b), words=1)):
                 topics = loose if close(a, b) else []
             for topic in topics:
-                _join(groups, topic, a, b)
+                _join(groups, member_of, topic, a, b)
     return groups
 
 
@@ -259,13 +260,17 @@ def _values(text: str) -> tuple[float, ...]:
     return tuple(n.value for n in find_numbers(text))
 
 
-def _join(groups: list[tuple[str, list[T]]], topic: str, a: T, b: T) -> None:
-    """Add the pair to the group of its topic that already holds one of them, or start one."""
-    for name, versions in groups:
-        if name == topic and (a in versions or b in versions):
-            versions.extend(s for s in (a, b) if s not in versions)
-            return
-    groups.append((topic, [a, b]))
+def _join(groups: list[tuple[str, list[T]]], member_of: dict[tuple[str, int], int], topic: str, a: T, b: T) -> None:
+    """Add the pair to the group of its topic that already holds one of them, or start one. ``member_of`` maps
+    (topic, id of a sentence) to its group, so joining costs the same however many versions a group has."""
+    index = member_of.get((topic, id(a)), member_of.get((topic, id(b))))
+    if index is None:
+        groups.append((topic, []))
+        index = len(groups) - 1
+    for sentence in (a, b):
+        if (topic, id(sentence)) not in member_of:
+            groups[index][1].append(sentence)
+            member_of[(topic, id(sentence))] = index
 
 
 # ---- reading one number ---------------------------------------------------------------------------------

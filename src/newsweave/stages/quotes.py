@@ -39,6 +39,9 @@ from newsweave.models import Article, Citation, Quote
 from newsweave.stages.sentences import ABBREVIATIONS, COMMON_CAPITALISED, split_sentences
 
 MAX_QUOTES = 5
+MAX_QUOTATIONS = 100
+"""Quotations read from one article at most: a news article has a few dozen; a text with thousands of quoted
+passages is a list or an attack, and reading it all would only cost time."""
 MIN_QUOTE_WORDS = 4
 
 _QUOTE_MARK = re.compile(r"[\"“”\n]")
@@ -76,6 +79,8 @@ _SUBJECT_SPEAKS = re.compile(
 _CONTINUATION = re.compile(r"[^\"“”\n.!?]{0,80}[.!?]?[ \t]+")
 """Between an attributed quotation and the next one when the next goes straight on: the rest of the
 attributing sentence ("… of the city."), its full stop and spaces, no new line."""
+_INNER_CAPITALISED = re.compile(r"(?<=[a-z,] )[A-Z][\w'’&-]*?(?=['’]s\b|[^\w'’&-]|$)")
+"""Capitalised words inside a sentence (after a lower-case word or a comma): names, as the text itself writes them."""
 _APPOSED_NAME = re.compile(rf",\s+({_NAME_RUN})(?=[,;.]|\s*$)")
 _OBJECT_END = re.compile(r" \(| (?:on|in|at|during|after|before|while|when)\s")
 """Where a speaker named after the verb ends ("said Sen. Chuck Schumer on Monday"); appositions after a comma
@@ -109,14 +114,17 @@ def quotations(text: str) -> list[Quotation]:
     found: list[Quotation] = []
     previous: tuple[int, str | None] | None = None  # where the last quotation's attribution ends, and whose
     sentence_starts = [span.start for span in split_sentences(text)]
+    inner_capitalised = set(_INNER_CAPITALISED.findall(text))
     for start, end in quoted_spans(text):
+        if len(found) == MAX_QUOTATIONS:
+            break
         words = text[start + 1 : end - 1].strip().rstrip(" ,")  # no comma closing it before "he said"
         speaker, attribution_end = _attribution(text, start, end)
         if attribution_end is None and previous and previous[1] and _CONTINUATION.fullmatch(text, previous[0], start):
             speaker = previous[1]
         elif attribution_end is None:
             sentence = sentence_starts[max(0, bisect_right(sentence_starts, start) - 1)] if sentence_starts else 0
-            speaker = _reported_by(text[sentence:start], text)
+            speaker = _reported_by(text[sentence:start], inner_capitalised)
         previous = (attribution_end or end, speaker)
         if len(words.split()) >= MIN_QUOTE_WORDS:
             found.append(Quotation(start, end, words, speaker, _woven_in(text, start)))
@@ -140,7 +148,7 @@ def quoted_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _reported_by(sentence_before: str, text: str) -> str | None:
+def _reported_by(sentence_before: str, inner_capitalised: set[str]) -> str | None:
     """The named subject of a sentence that reports speech, given the sentence up to a quotation: "Prime
     Minister Benjamin Netanyahu said officials have decided to" gives "Prime Minister Benjamin Netanyahu".
     None when someone else speaks between that verb and the quotation, or the words are attributed to a
@@ -151,7 +159,7 @@ def _reported_by(sentence_before: str, text: str) -> str | None:
     if not reported or re.search(rf"\b{_VERB}|\b[Aa]ccording to\b", sentence_before[reported.end() :]):
         return None
     subject = reported.group("subject")
-    if " " not in subject and not re.search(rf"[a-z,] {re.escape(subject)}\b", text):
+    if " " not in subject and subject not in inner_capitalised:
         return None
     return _named(subject)
 

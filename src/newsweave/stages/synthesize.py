@@ -79,6 +79,12 @@ adds nothing (the summary keeps REDUNDANT_OVERLAP, which ROUGE was measured with
 of 40 key facts dropped at over 0.4 on crawl and dev, 26 were already stated, 11 added a detail, 3 were new;
 of 30 dropped between 0.35 and 0.4, 19 / 8 / 3."""
 PREFETCH = 8
+MAX_ARTICLE_SENTENCES = 400
+"""Sentences of one article a brief is chosen from: a long feature has a few hundred; beyond that a text is a
+dump or an attack (two 200,000-character articles of one sentence repeated took 83 s to brief)."""
+OPENING_TRIES = 20
+"""How many of the most central sentences may be passed over for one that leaves room for a second: each try
+reads the whole pool, and a text of thousands of copies of one sentence would otherwise take minutes."""
 """How many of the best candidates are embedded in one batch before they are compared in meaning."""
 
 _DANGLING = re.compile(
@@ -192,9 +198,11 @@ class Sentence:
 
 def article_sentences(article: Article) -> list[Sentence]:
     """The candidate sentences of an article: trimmed of residue, at least five words long, not telling the
-    reader to do something ("Watch the full interview.")."""
-    sentences = []
+    reader to do something ("Watch the full interview."); the first MAX_ARTICLE_SENTENCES of them."""
+    sentences: list[Sentence] = []
     for span in split_sentences(article.text):
+        if len(sentences) == MAX_ARTICLE_SENTENCES:
+            break
         trimmed = trim_residue(span)
         if len(trimmed.text.split()) >= 5 and trimmed.text[-1] in ".!\"”’')" and not is_call_to_action(trimmed.text):
             sentences.append(Sentence.of(article, len(sentences), trimmed))
@@ -304,7 +312,7 @@ class _Story:
         sentence would otherwise make the summary one sentence); the most central of all when none does."""
         scored = [(self.centrality(s), s) for s in pool]
         ranked = [s for score, s in sorted(scored, key=lambda pair: pair[0], reverse=True) if score > 0]
-        return next((s for s in ranked if _leaves_room(s, pool)), ranked[0] if ranked else None)
+        return next((s for s in ranked[:OPENING_TRIES] if _leaves_room(s, pool)), ranked[0] if ranked else None)
 
     def _fill(self, pool: list[Sentence], chosen: list[Sentence]) -> None:
         """Lengthen a summary under 40 words or 2 sentences: any distinct standalone sentence first, then
