@@ -51,6 +51,8 @@ def test_a_quote_after_other_words_or_a_new_paragraph_is_not_given_the_earlier_s
         ("Zhao Lijian called the deal “extremely irresponsible and short-sighted” on Friday.", "Zhao Lijian"),
         ("Prime Minister Benjamin Netanyahu said on Tuesday officials would “increase both the strength and rate "
          "of the strikes” on Gaza.", "Prime Minister Benjamin Netanyahu"),
+        ("At a news conference on Tuesday, Schumer vowed to “use my clout as majority leader to make it a "
+         "priority” this year. Schumer is the leader.", "Schumer"),
         # someone else speaks between the subject's verb and the quotation
         ("Biden said Republicans claimed the vote was “stolen from all of us” last year.", None),
         ("He called it “the toughest challenge we face” — and Congress agreed.", None),

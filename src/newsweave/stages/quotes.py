@@ -10,7 +10,8 @@ those are read:
 - the verb first: "…," said Rep. Ilhan Omar, D-Minn.;
 - before the quotation: Dmitry Peskov said: "…"; said Peskov, "…"; according to Peskov, "…";
 - a signature after a quotation that ends a sentence: "…?" — Ronna McDaniel, in a tweet;
-- the subject of the sentence the quotation is in, when it is named and speaks: Zhao Lijian called the deal
+- the subject of the sentence the quotation is in (after up to two opening phrases: "At a news conference,
+  Schumer vowed to …"), when it is named and speaks: Zhao Lijian called the deal
   "extremely irresponsible"; Netanyahu said officials would "increase the strikes" (not when someone else
   speaks in between: Biden said Republicans claimed it was "stolen");
 - the quotation goes straight on, in the same paragraph and with no attribution of its own, from one
@@ -76,6 +77,8 @@ _SUBJECT_SPEAKS = re.compile(
     r"apologized|conceded|blamed|defended|demanded)\b"
 )
 """A sentence that opens on a named speaker and a verb of speech, with at most a party tag or a day between."""
+_OPENING_PHRASE = re.compile(r"(?:[^,\"“”]{3,60}, ){1,2}")
+"""A sentence's opening phrases before its subject: "With the Israeli deaths, along with 10 injuries, "."""
 _CONTINUATION = re.compile(r"[^\"“”\n.!?]{0,80}[.!?]?[ \t]+")
 """Between an attributed quotation and the next one when the next goes straight on: the rest of the
 attributing sentence ("… of the city."), its full stop and spaces, no new line."""
@@ -155,7 +158,9 @@ def _reported_by(sentence_before: str, inner_capitalised: set[str]) -> str | Non
     source ("according to"). A subject of one word is capitalised because it opens the sentence, so it counts
     as a name only when the text also capitalises it inside a sentence ("Facebook", but not "Critics")."""
     sentence_before = sentence_before.lstrip("\"“‘' ")
-    reported = _SUBJECT_SPEAKS.match(sentence_before)
+    opening = _OPENING_PHRASE.match(sentence_before)
+    reported = _SUBJECT_SPEAKS.match(sentence_before) or (opening and _SUBJECT_SPEAKS.match(sentence_before,
+                                                                                           opening.end()))
     if not reported or re.search(rf"\b{_VERB}|\b[Aa]ccording to\b", sentence_before[reported.end() :]):
         return None
     subject = reported.group("subject")
