@@ -70,8 +70,13 @@ _BEFORE = re.compile(
 )
 _DASHED = re.compile(rf"[ \t]*[—–][ \t]*(?P<subject>{_NAME_RUN})(?=,|[ \t]*(?:\n|$))")
 """A signature after a quotation that ends a sentence: “… our border crisis?” — Ronna McDaniel, in a tweet."""
+_ROLE = (r"(?:director|spokesperson|spokesman|spokeswoman|secretary|minister|chief|leader|chair|chairman|"
+         r"chairwoman|governor|senator|commissioner|ambassador|judge|correspondent|adviser|advisor|aide|official|"
+         r"professor|economist|analyst|editor|founder|president|mayor|attorney|prosecutor|general)")
+"""A lower-case role inside a speaker's name: "NIAID director Anthony Fauci", "Foreign Ministry spokesperson
+Zhao Lijian"."""
 _SUBJECT_SPEAKS = re.compile(
-    rf"(?P<subject>{_NAME_RUN})(?: \([A-Z][\w.-]{{0,12}}\))?"
+    rf"(?P<subject>(?:former )?(?:{_CAPITALISED} ){{0,4}}(?:{_ROLE} )?{_NAME_RUN})(?: \([A-Z][\w.-]{{0,12}}\))?"
     r"(?:,? (?:on |last )?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|week|yesterday|today))?,? "
     rf"(?:{_VERB}|called|accused|described|lauded|praised|criticized|criticised|blasted|vowed|pledged|promised|"
     r"apologized|conceded|blamed|defended|demanded)\b"
