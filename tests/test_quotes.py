@@ -53,7 +53,7 @@ def test_a_quote_after_other_words_or_a_new_paragraph_is_not_given_the_earlier_s
          "of the strikes” on Gaza.", "Prime Minister Benjamin Netanyahu"),
         ("At a news conference on Tuesday, Schumer vowed to “use my clout as majority leader to make it a "
          "priority” this year. Schumer is the leader.", "Schumer"),
-        ("NIAID director Anthony Fauci told CNN the country could “start getting back to a degree of normality” "
+        ("NIAID director Anthony Fauci told CNN on Monday the country could “start getting back to normality” "
          "by spring.", "NIAID director Anthony Fauci"),
         # someone else speaks between the subject's verb and the quotation
         ("Biden said Republicans claimed the vote was “stolen from all of us” last year.", None),
