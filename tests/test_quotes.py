@@ -55,6 +55,10 @@ def test_a_quote_after_other_words_or_a_new_paragraph_is_not_given_the_earlier_s
          "priority” this year. Schumer is the leader.", "Schumer"),
         ("NIAID director Anthony Fauci told CNN on Monday the country could “start getting back to normality” "
          "by spring.", "NIAID director Anthony Fauci"),
+        ("Boris Johnson has spoken of his shock at the loss of “one of the kindest people” in politics.",
+         "Boris Johnson"),
+        ("In a newspaper column, Sen. Joe Manchin sharply accused the bill of having “no regard to rising "
+         "inflation” at all.", "Sen. Joe Manchin"),
         # someone else speaks between the subject's verb and the quotation
         ("Biden said Republicans claimed the vote was “stolen from all of us” last year.", None),
         ("He called it “the toughest challenge we face” — and Congress agreed.", None),

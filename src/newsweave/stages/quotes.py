@@ -78,10 +78,12 @@ Zhao Lijian"."""
 _SUBJECT_SPEAKS = re.compile(
     rf"(?P<subject>(?:former )?(?:{_CAPITALISED} ){{0,4}}(?:{_ROLE} )?{_NAME_RUN})(?: \([A-Z][\w.-]{{0,12}}\))?"
     r"(?:,? (?:on |last )?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|week|yesterday|today))?,? "
+    r"(?:has |had |have )?(?:[a-z]+ly )?"
     rf"(?:{_VERB}|called|accused|described|lauded|praised|criticized|criticised|blasted|vowed|pledged|promised|"
-    r"apologized|conceded|blamed|defended|demanded)\b"
+    r"apologized|conceded|blamed|defended|demanded|spoken)\b"
 )
-"""A sentence that opens on a named speaker and a verb of speech, with at most a party tag or a day between."""
+"""A sentence that opens on a named speaker and a verb of speech, with at most a party tag or a day, an
+auxiliary and an adverb between ("Manchin accurately accused", "Boris Johnson has spoken of")."""
 _OPENING_PHRASE = re.compile(r"(?:[^,\"“”]{3,60}, ){1,2}")
 """A sentence's opening phrases before its subject: "With the Israeli deaths, along with 10 injuries, "."""
 _CONTINUATION = re.compile(r"[^\"“”\n.!?]{0,80}[.!?]?[ \t]+")
