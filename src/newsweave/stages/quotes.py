@@ -1,7 +1,7 @@
 """Direct quotations in articles, verbatim, with the speaker the text names beside them.
 
 Owns: finding quoted passages (``quoted_spans``, ``quotations``, ``find_quotes``) and their speaker
-(``speaker_of``). Quotation marks are paired in order within a paragraph, so the writer's words between two
+(``_attribution``). Quotation marks are paired in order within a paragraph, so the writer's words between two
 short quotations are never taken for one. News prose attributes a quotation in a few fixed shapes, and only
 those are read:
 
@@ -84,6 +84,9 @@ _SUBJECT_SPEAKS = re.compile(
 )
 """A sentence that opens on a named speaker and a verb of speech, with at most a party tag or a day, an
 auxiliary and an adverb between ("Manchin accurately accused", "Boris Johnson has spoken of")."""
+_SOMEONE_SPEAKS = re.compile(rf"\b{_VERB}|\b[Aa]ccording to\b")
+_GIVEN_AS_SPEECH = re.compile(rf"\b(?:{_VERB}|that)$")
+"""The words before a quotation that introduce it as speech ("said", "told", "that")."""
 _OPENING_PHRASE = re.compile(r"(?:[^,\"“”]{3,60}, ){1,2}")
 """A sentence's opening phrases before its subject: "With the Israeli deaths, along with 10 injuries, "."""
 _CONTINUATION = re.compile(r"[^\"“”\n.!?]{0,80}[.!?]?[ \t]+")
@@ -168,7 +171,7 @@ def _reported_by(sentence_before: str, inner_capitalised: set[str]) -> str | Non
     opening = _OPENING_PHRASE.match(sentence_before)
     reported = _SUBJECT_SPEAKS.match(sentence_before) or (opening and _SUBJECT_SPEAKS.match(sentence_before,
                                                                                            opening.end()))
-    if not reported or re.search(rf"\b{_VERB}|\b[Aa]ccording to\b", sentence_before[reported.end() :]):
+    if not reported or _SOMEONE_SPEAKS.search(sentence_before, reported.end()):
         return None
     subject = reported.group("subject")
     if " " not in subject and subject not in inner_capitalised:
@@ -202,7 +205,7 @@ def _woven_in(text: str, quote_start: int) -> bool:
     before = text[max(0, quote_start - 40) : quote_start].rstrip()
     if not before or not (before[-1].isalnum() or before[-1] in ")’'"):
         return False
-    return not re.search(rf"\b(?:{_VERB}|that)$", before)
+    return not _GIVEN_AS_SPEECH.search(before)
 
 
 def _citations(text: str, articles: Sequence[Article]) -> tuple[Citation, ...]:
@@ -220,11 +223,6 @@ def _repeats_part_of_another(quote: Quote, quotes: Sequence[Quote]) -> bool:
         other is not quote and quote.text in other.text and own <= {c.article for c in other.citations}
         for other in quotes
     )
-
-
-def speaker_of(text: str, quote_start: int, quote_end: int) -> str | None:
-    """The speaker the text names right after ("…," Trump said) or before (said Peskov, "…") a quote."""
-    return _attribution(text, quote_start, quote_end)[0]
 
 
 def _attribution(text: str, quote_start: int, quote_end: int) -> tuple[str | None, int | None]:
@@ -267,10 +265,9 @@ def _named(phrase: str) -> str | None:
     """The phrase up to its first apposition or party tag, when it names someone; else None. A description
     followed by the name it describes gives the name: "his wife, Sheraine Lathon, 69" gives "Sheraine Lathon"."""
     parts = [part.strip(" ,.") for part in re.split(r",\s| \(", phrase)]
-    speaker = parts[0]
-    if len(parts) > 1 and speaker.split()[-1:] != [] and speaker.split()[-1].islower() and _is_name(parts[1]):
-        speaker = parts[1]
-    words = speaker.split()
+    words = parts[0].split()
+    if len(parts) > 1 and words and words[-1].islower() and _is_name(parts[1]):
+        words = parts[1].split()
     if not words or words[0].lower() in _PRONOUNS or len(words) > 10 or words[-1] in _PASSIVE:
         return None  # "…," Fox News is told: Fox News heard it, it did not say it
     while len(words) > 1 and _TRAILING_ADVERB.fullmatch(words[-1]):  # "Beckham reportedly explained": Beckham

@@ -79,13 +79,13 @@ adds nothing (the summary keeps REDUNDANT_OVERLAP, which ROUGE was measured with
 of 40 key facts dropped at over 0.4 on crawl and dev, 26 were already stated, 11 added a detail, 3 were new;
 of 30 dropped between 0.35 and 0.4, 19 / 8 / 3."""
 PREFETCH = 8
+"""How many of the best candidates are embedded in one batch before they are compared in meaning."""
 MAX_ARTICLE_SENTENCES = 400
 """Sentences of one article a brief is chosen from: a long feature has a few hundred; beyond that a text is a
 dump or an attack (two 200,000-character articles of one sentence repeated took 83 s to brief)."""
 OPENING_TRIES = 20
 """How many of the most central sentences may be passed over for one that leaves room for a second: each try
 reads the whole pool, and a text of thousands of copies of one sentence would otherwise take minutes."""
-"""How many of the best candidates are embedded in one batch before they are compared in meaning."""
 
 _DANGLING = re.compile(
     r"^[\"“‘'(]?(?:he|she|they|it|its|this|that|these|those|his|her|their|but|however|and|also|still|yet|so|"
@@ -266,6 +266,7 @@ class _Story:
         reports = [a for a in articles if not is_opinion(a)] or list(articles)
         self.reporting = {a.id for a in reports}
         """The articles whose sentences may be the brief's own words: the news reports, when there are any."""
+        self._own = [s for s in self.sentences if s.stands_alone and s.article.id in self.reporting]
         self.embedder = embedder
         self._vectors: dict[str, object] = {}
         document_concepts = [concepts(a.title) | concepts(a.text) for a in articles]
@@ -276,7 +277,7 @@ class _Story:
     def own_candidates(self) -> list[Sentence]:
         """The sentences the brief may state as its own: standalone, from a news report when the story has one
         (an opinion piece still corroborates, but a columnist's view is not stated as fact)."""
-        return [s for s in self.sentences if s.stands_alone and s.article.id in self.reporting]
+        return self._own
 
     def weight(self, concept) -> float:
         spread = self.spread[concept]
