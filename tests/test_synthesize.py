@@ -309,11 +309,16 @@ STANDS_ALONE = {
     "While this reflects a slowdown in new cases, the figures remain high in the state.": False,
     "While the figures reflect a slowdown in new cases, they remain high in the state.": True,
     "Since this week began, three more states have reported cases of the new variant.": True,
+    # a quotation with no one named as saying it is someone's words, not the brief's; named, it reports
+    "“Democracy and the republic will win on the day the votes are counted.”": False,
+    '"Too many states and cities have been too slow to act."': False,
+    '"Texans have mastered the daily habits to avoid getting COVID," Abbott said.': True,
+    'The order states that "no entity in Texas can compel receipt of a COVID-19 vaccination."': True,
 }
 
 
 @pytest.mark.parametrize("text", STANDS_ALONE)
-def test_a_sentence_stands_alone_unless_it_leans_on_what_came_before_or_speaks_in_the_first_person(text):
+def test_a_sentence_stands_alone_unless_it_leans_on_what_came_before_speaks_in_the_first_person_or_quotes_no_one(text):
     (sentence,) = article_sentences(article("s", "Title", text))
     assert sentence.stands_alone is STANDS_ALONE[text]
 

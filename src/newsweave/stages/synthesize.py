@@ -7,8 +7,9 @@ The extractive engine needs no language model. Every claim is an exact span of a
 sentence), cited together with every other article that states the same fact:
 
 - candidates: sentences without datelines, bylines and "Read more" residue; sentences that lean on an
-  antecedent ("He said", "But", "This"), ask a question or speak in the first or second person ("My
-  husband …", "we") are never chosen on their own merit;
+  antecedent ("He said", "But", "This"), ask a question, speak in the first or second person ("My
+  husband …", "we") or are nothing but a quotation with no one named as its speaker are never chosen on
+  their own merit;
 - summary: greedy coverage of the story's concepts (stemmed words and word pairs, weighted by how many
   articles and titles use them) per ``length ** 0.3`` (so fuller sentences win), until the summary is about
   as long as the story's average article (at least 40, at most 90 words), 2 to 4 sentences, in reading order;
@@ -48,7 +49,7 @@ from newsweave.stages.disagreements import conflicting, find_conflicts
 from newsweave.stages.embed import Embedder
 from newsweave.stages.genre import is_opinion
 from newsweave.stages.lexicon import concepts, content_words, overlap
-from newsweave.stages.quotes import find_quotes
+from newsweave.stages.quotes import find_quotes, quoted_spans
 from newsweave.stages.sentences import Span, is_call_to_action, split_sentences, trim_residue
 from newsweave.stages.verify import verify
 
@@ -186,14 +187,30 @@ class Sentence:
 
     @property
     def stands_alone(self) -> bool:
-        """Readable without what comes before it, and stating rather than asking or opining."""
-        return not (_DANGLING.match(self.span.text) or self.personal)
+        """Readable without what comes before it, and stating rather than asking, opining or quoting someone
+        it does not name."""
+        return not (_DANGLING.match(self.span.text) or self.personal or self.bare_quotation)
+
+    @property
+    def bare_quotation(self) -> bool:
+        """Nothing but a quotation: someone's words with no one named as saying them ("“Democracy and the
+        republic will win.”"), which the brief would otherwise state as its own."""
+        return _unquoted(self.span.text).strip(" \t\n.,;:!?—–-'’\"”“") == "" and bool(quoted_spans(self.span.text))
 
     @property
     def personal(self) -> bool:
         """Asks a question or speaks in the first or second person: the writer's voice, not a report."""
         text = self.span.text
         return bool(text.rstrip("\"”’'").endswith("?") or _FIRST_PERSON.search(text))
+
+
+def _unquoted(text: str) -> str:
+    """``text`` without its quotations."""
+    kept, position = [], 0
+    for start, end in quoted_spans(text):
+        kept.append(text[position:start])
+        position = end
+    return "".join(kept) + text[position:]
 
 
 def article_sentences(article: Article) -> list[Sentence]:
