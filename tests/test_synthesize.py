@@ -23,6 +23,7 @@ from newsweave.stages.synthesize import (
     _reading_order,
     _Story,
     article_sentences,
+    characterises,
     overlap,
     synthesize,
 )
@@ -127,6 +128,25 @@ def test_headline_prefers_a_title_that_reports_over_one_that_characterises():
     assert synthesize("s-1", loaded).headline == "Storm dumps nine inches of rain on towns"
     all_loaded = [replace(a, title=f"Far-left fumes as {a.title}") for a in FLOOD if "?" not in a.title]
     assert synthesize("s-1", all_loaded).headline.startswith("Far-left fumes as")
+
+
+@pytest.mark.parametrize(
+    "arguing",
+    ["Why New Jersey floods kill 12 and the governor waits", "Don’t Let New Jersey Floods Kill 12 More People",
+     "New Jersey Should Stop Floods That Kill 12", "The governor’s flood fiasco in New Jersey kills 12",
+     "What New Jersey floods that killed 12 mean for America"],
+)
+def test_headline_prefers_a_title_that_reports_over_one_that_argues(arguing):
+    rain = replace(FLOOD[2], title="Storm dumps nine inches of rain on towns")
+    stories = [replace(FLOOD[0], title=arguing), FLOOD[1], rain]
+    assert synthesize("s-1", stories).headline == "Storm dumps nine inches of rain on towns"
+
+
+def test_loaded_words_a_title_quotes_are_reported_not_its_own():
+    assert not characterises("Governor calls flood response a ‘fiasco’ as 12 die")
+    assert characterises("Governor calls flood response a fiasco as 12 die")
+    assert not characterises("McConnell condemns Greene's 'loony lies,' defends Cheney")
+    assert characterises("Spin and lies won’t hide the extent of the flood damage")
 
 
 @pytest.mark.parametrize(

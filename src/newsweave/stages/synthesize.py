@@ -119,16 +119,29 @@ _CLICKBAIT = re.compile(
 _LOADED = re.compile(
     r"\b(?:fumes?|fuming|obliterates?|eviscerates?|unhinged|meltdown|bombshell|hysteria|hysterical|crazy|insane|"
     r"far-left|far-right|radical left|smears?|mocks?|trash(?:es|ed|ing)?|scorches|lashes out|goes off on|freaks? out|"
-    r"rips into|tears into)(?!\w)",
+    r"rips into|tears into|fiasco|outrageous|disgrace(?:ful)?|shameful|absurd|ridiculous|stupid|idiotic|pathetic|"
+    r"hypocri(?:sy|tes?|tical)|repugnant|baffling|awful|terrible|horrible|deranged|savior|genius|chaotic|"
+    r"very bad|lies|spin and|boondoggle|selfish(?:ness)?|banana republic|"
+    # a title that prescribes argues: "The Government Should Stop …", "Bill de Blasio is right: …"
+    r"should|ought to|is right|is wrong)(?!\w)",
     re.IGNORECASE,
 )
 """Words that characterise rather than report: a title without them is preferred as the headline."""
+_ARGUES = re.compile(
+    r"^[\"“‘']?(?:don['’]t|do not|stop|remember|let['’]s|it['’]s time|enough|why|here['’]s|how (?:to|we|the)|"
+    r"what (?:\S+ ){1,6}(?:means?|tells? us|says? about)|(?:mask|wake|grow|man|shut) up\b)",
+    re.IGNORECASE,
+)
+"""Titles that argue, advise or explain rather than report: "Don’t Kill Remote Learning", "Why the … is being
+taken seriously", "Mask up (again) and get vaccinated"."""
 _PERSONAL_OPENERS = frozenset({"I", "I'm", "I’m", "We", "We're", "We’re", "My", "Our", "You", "Your"})
 _TITLE_CLAUSE = re.compile(
     r"[;:]\s|\s[—–-]\s|,\s(?=[a-z])(?!and |or |\w+ed )"
     r"|(?<!hours)(?<!days)(?<!weeks)(?<!shortly)(?<!just)\s(?i:as|after|while|amid|but|citing)\s"
 )
 """Where a long title's first clause ends: "…; …", "… — …", "…, stands by …", "… as …", "… after …"."""
+_TITLE_QUOTATION = re.compile(r"(?<!\w)[\"“‘'][^\"“”‘’']+?[\"”’'](?!\w)")
+"""Words a title quotes: "…", “…”, '…' and ‘…’, an apostrophe inside a word never opening one."""
 _OUTLET_SUFFIX = re.compile(r"\s+(?:[-|–—])\s+[^-|–—]{2,40}$")
 
 
@@ -523,7 +536,7 @@ def choose_headline(articles: Sequence[Article], story: _Story) -> tuple[str, st
     titles = [(_shortened(clean_title(a.title)), a) for a in articles]
     fitting = [(t, a) for t, a in titles if headline_fits(t)]
     fitting = [(t, a) for t, a in fitting if a.id in story.reporting] or fitting
-    fitting = [(t, a) for t, a in fitting if not _LOADED.search(t)] or fitting
+    fitting = [(t, a) for t, a in fitting if not characterises(t)] or fitting
     if fitting:
         title, article = max(fitting, key=lambda item: _title_score(item[0], story))
         return title, article.id
@@ -531,6 +544,12 @@ def choose_headline(articles: Sequence[Article], story: _Story) -> tuple[str, st
     if lead is None:
         return (titles[0][0].replace("?", "").strip() if titles else ""), (articles[0].id if articles else None)
     return _condensed(lead.text), lead.article.id
+
+
+def characterises(title: str) -> bool:
+    """Whether a title argues or characterises in its own voice rather than reports: loaded words outside the
+    words it quotes ("McConnell condemns Greene's 'loony lies'" reports), or an argument's opening."""
+    return bool(_LOADED.search(_TITLE_QUOTATION.sub(" ", title)) or _ARGUES.match(title))
 
 
 def _shortened(title: str) -> str:
