@@ -9,7 +9,7 @@ from conftest import write_jsonl
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newsweave.evaluation.clustering import bcubed, pairwise, score_clustering
+from newsweave.evaluation.clustering import bcubed, clustering_errors, pairwise, score_clustering
 
 # Amigó et al.'s style of example: gold {a b c}{d e}, predicted {a b}{c d e}.
 GOLD = {"a": "1", "b": "1", "c": "1", "d": "2", "e": "2"}
@@ -71,6 +71,33 @@ def test_eval_clustering_command_prints_a_table_and_json(newsweave, tmp_path):
     assert "5 articles, 2 gold stories, 2 predicted stories" in table.out
     as_json = json.loads(newsweave("eval", "clustering", gold, predicted, "--format", "json").out)
     assert as_json["pairwise"] == {"precision": 0.5, "recall": 0.5, "f1": 0.5}
+
+
+def test_errors_are_the_merges_and_splits_worst_first():
+    # gold {a b c}{d e}, predicted {a b}{c d e}: y merges gold 1's c into gold 2; gold 1 is split over x and y
+    merged, split = clustering_errors(GOLD, PREDICTED)
+    assert (merged.kind, merged.story, merged.groups) == ("merged", "y", (("2", ("d", "e")), ("1", ("c",))))
+    assert (split.kind, split.story, split.groups) == ("split", "1", (("x", ("a", "b")), ("y", ("c",))))
+    assert merged.misplaced == split.misplaced == 1
+    worse = {**PREDICTED, "a": "z", "b": "z"} | {"f": "y", "g": "y"}
+    gold = {**GOLD, "f": "3", "g": "3"}  # y now joins three gold stories: four articles misplaced
+    assert [(e.kind, e.story, e.misplaced) for e in clustering_errors(gold, worse)] == [
+        ("merged", "y", 3), ("split", "1", 1)]
+    assert clustering_errors(GOLD, GOLD) == []
+
+
+def test_eval_clustering_lists_errors_with_titles(newsweave, tmp_path):
+    gold = write_jsonl(tmp_path / "gold.jsonl",
+                       [{"id": k, "title": f"Title of {k}", "story": v} for k, v in GOLD.items()])
+    predicted = write_jsonl(tmp_path / "pred.jsonl", [{"id": k, "story": v} for k, v in PREDICTED.items()])
+    table = newsweave("eval", "clustering", gold, predicted, "--errors", "5")
+    assert table.code == 0, table
+    merged = table.out[table.out.index("merged:"):table.out.index("split:")]
+    assert "(1 in all)" in merged and "gold 1  c  Title of c" in merged and "gold 2  d  Title of d" in merged
+    assert "predicted x  a  Title of a" in table.out[table.out.index("split:"):]
+    as_json = json.loads(newsweave("eval", "clustering", gold, predicted, "--errors", "1", "--format", "json").out)
+    assert as_json["errors"]["merged"] == [{"kind": "merged", "story": "y", "groups": {"2": ["d", "e"], "1": ["c"]}}]
+    assert "errors" not in json.loads(newsweave("eval", "clustering", gold, predicted, "--format", "json").out)
 
 
 def test_eval_clustering_names_a_missing_assignment(newsweave, tmp_path):

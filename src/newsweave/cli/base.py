@@ -106,10 +106,20 @@ def read_json_objects(path: str, skipped: list[str] | None = None) -> list[dict]
     return objects
 
 
-def read_story_labels(path: str) -> dict[str, str]:
-    """Article id → story from a JSONL file of gold articles or of assignments; bad lines reported."""
+def _noting_titles(records: Iterator, titles: dict[str, str]) -> Iterator:
+    for record in records:
+        value = record.value
+        if isinstance(value, dict) and isinstance(value.get("id"), str) and isinstance(value.get("title"), str):
+            titles[value["id"].strip()] = value["title"]
+        yield record
+
+
+def read_story_labels(path: str, titles: dict[str, str] | None = None) -> dict[str, str]:
+    """Article id → story from a JSONL file of gold articles or of assignments; bad lines reported. With
+    ``titles``, the articles' titles are noted in it (id → title) on the same pass, so stdin works too."""
     with open_input(path) as (stream, _):
-        labels, problems = story_labels(read_records(stream))
+        records = read_records(stream)
+        labels, problems = story_labels(records if titles is None else _noting_titles(records, titles))
     for problem in problems:
         number, _, reason = problem.partition(": ")
         _report(path, int(number), reason, None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import click
 
 from newsweave.cli.base import Commands, main, read_article_file, read_json_objects, read_story_labels
 from newsweave.errors import NewsweaveError
-from newsweave.evaluation.clustering import score_clustering
+from newsweave.evaluation.clustering import ClusteringError, clustering_errors, score_clustering
 from newsweave.evaluation.extraction import score_extraction
 from newsweave.evaluation.synthesis import evaluate_synthesis
 from newsweave.stages.extract import extract_page
@@ -26,29 +27,54 @@ def evaluate() -> None:
 @click.argument("gold", metavar="GOLD.jsonl", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
 @click.argument("assignments", metavar="ASSIGNMENTS.jsonl", type=click.Path(exists=True, dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def clustering(gold: str, assignments: str, fmt: str) -> None:
+@click.option("--errors", "show", type=click.IntRange(min=0), default=0, metavar="N",
+              help="Also list the N merges and the N splits that misplace the most articles, with titles.")
+def clustering(gold: str, assignments: str, fmt: str, show: int) -> None:
     """BCubed and pairwise precision, recall and F1 of story assignments against gold labels.
 
     GOLD has an ``id`` and a gold ``story`` per line (an evaluation articles file);
     ASSIGNMENTS is what ``newsweave cluster`` wrote. Every gold article must be assigned.
+    With ``--errors N``, the predicted stories that join gold stories (merged: they cost precision)
+    and the gold stories spread over predicted ones (split: they cost recall), worst first.
 
     \b
     Example:
       newsweave cluster dev.articles.jsonl -o dev.assignments.jsonl
-      newsweave eval clustering dev.articles.jsonl dev.assignments.jsonl
+      newsweave eval clustering dev.articles.jsonl dev.assignments.jsonl --errors 10
     """
+    titles: dict[str, str] = {}
+    truth, predicted = read_story_labels(gold, titles), read_story_labels(assignments)
     try:
-        scores = score_clustering(read_story_labels(gold), read_story_labels(assignments))
+        scores = score_clustering(truth, predicted)
     except ValueError as error:
         raise NewsweaveError(f"cannot score {assignments} against {gold}: {error}") from None
+    errors = clustering_errors(truth, predicted) if show else []
+    merged = [e for e in errors if e.kind == "merged"][:show]
+    split = [e for e in errors if e.kind == "split"][:show]
     if fmt == "json":
-        click.echo(json.dumps(scores.to_dict()))
+        extra = {"errors": {"merged": [e.to_dict() for e in merged], "split": [e.to_dict() for e in split]}}
+        click.echo(json.dumps({**scores.to_dict(), **(extra if show else {})}))
         return
     click.echo(f"{'':<10}{'precision':>10}{'recall':>10}{'F1':>10}")
     for name, prf in (("BCubed", scores.bcubed), ("pairwise", scores.pairwise)):
         click.echo(f"{name:<10}{prf.precision:>10.4f}{prf.recall:>10.4f}{prf.f1:>10.4f}")
     click.echo(f"{scores.articles} articles, {scores.gold_stories} gold stories, "
                f"{scores.predicted_stories} predicted stories")
+    if show:
+        counts = Counter(e.kind for e in errors)
+        _echo_errors(f"merged: predicted stories holding several gold stories ({counts['merged']} in all)",
+                     "gold", merged, titles)
+        _echo_errors(f"split: gold stories spread over several predicted stories ({counts['split']} in all)",
+                     "predicted", split, titles)
+
+
+def _echo_errors(heading: str, part: str, errors: list[ClusteringError], titles: dict[str, str]) -> None:
+    click.echo(f"\n{heading}")
+    for error in errors:
+        click.echo(f"  {error.story}")
+        for label, ids in error.groups:
+            for article in ids:
+                click.echo(f"    {part} {label}  {article}  {titles.get(article, '')}".rstrip())
 
 
 def _benchmark_pages(truth_path: str, html_dir: str) -> Iterator[tuple[str, str]]:

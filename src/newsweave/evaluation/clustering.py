@@ -3,11 +3,14 @@
 BCubed (Bagga & Baldwin 1998; Amigó et al. 2009) scores each article by how much of its
 predicted story shares its gold story (precision) and how much of its gold story it was put
 with (recall), averaged over articles. Pairwise scores count article pairs put together.
+``clustering_errors`` lists where the figures come from: the predicted stories that join gold
+stories (merges, which cost precision) and the gold stories spread over predicted ones (splits,
+which cost recall).
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -69,6 +72,44 @@ def score_clustering(gold: Mapping[str, str], predicted: Mapping[str, str]) -> C
         gold_stories=len(set(gold.values())),
         predicted_stories=len({predicted[item] for item in gold}),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ClusteringError:
+    """One story put wrong: ``story`` (predicted for a merge, gold for a split) and its articles grouped the
+    other way (by gold story for a merge, by predicted story for a split), largest group first."""
+
+    kind: str
+    """"merged" or "split"."""
+    story: str
+    groups: tuple[tuple[str, tuple[str, ...]], ...]
+
+    @property
+    def misplaced(self) -> int:
+        """Articles outside the story's largest group: how many would have to move to put it right."""
+        return sum(len(ids) for _, ids in self.groups[1:])
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "story": self.story, "groups": {label: list(ids) for label, ids in self.groups}}
+
+
+def clustering_errors(gold: Mapping[str, str], predicted: Mapping[str, str]) -> list[ClusteringError]:
+    """Every merge and split, those that misplace the most articles first (then by kind and story)."""
+    errors = [*_errors("merged", predicted, gold), *_errors("split", gold, predicted)]
+    return sorted(errors, key=lambda e: (-e.misplaced, e.kind, e.story))
+
+
+def _errors(kind: str, by: Mapping[str, str], within: Mapping[str, str]) -> list[ClusteringError]:
+    """The stories of ``by`` whose articles fall in more than one story of ``within``."""
+    groups: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for item in within:
+        groups[by[item]][within[item]].append(item)
+    return [
+        ClusteringError(kind, story, tuple(sorted(((label, tuple(ids)) for label, ids in parts.items()),
+                                                  key=lambda part: (-len(part[1]), part[0]))))
+        for story, parts in groups.items()
+        if len(parts) > 1
+    ]
 
 
 def story_labels(records: Iterable[Record]) -> tuple[dict[str, str], list[str]]:
