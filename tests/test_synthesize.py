@@ -149,6 +149,12 @@ def test_loaded_words_a_title_quotes_are_reported_not_its_own():
     assert characterises("Spin and lies won’t hide the extent of the flood damage")
 
 
+def test_a_prescription_the_title_reports_is_someone_elses():
+    assert characterises("New Jersey should rebuild its levees before the next flood")
+    assert not characterises("Governor says New Jersey should rebuild its levees before the next flood")
+    assert not characterises("Murphy: New Jersey Should Rebuild Its Levees")
+
+
 @pytest.mark.parametrize(
     ("titles", "headline"),
     [

@@ -121,12 +121,18 @@ _LOADED = re.compile(
     r"far-left|far-right|radical left|smears?|mocks?|trash(?:es|ed|ing)?|scorches|lashes out|goes off on|freaks? out|"
     r"rips into|tears into|fiasco|outrageous|disgrace(?:ful)?|shameful|absurd|ridiculous|stupid|idiotic|pathetic|"
     r"hypocri(?:sy|tes?|tical)|repugnant|baffling|awful|terrible|horrible|deranged|savior|genius|chaotic|"
-    r"very bad|lies|spin and|boondoggle|selfish(?:ness)?|banana republic|"
-    # a title that prescribes argues: "The Government Should Stop …", "Bill de Blasio is right: …"
-    r"should|ought to|is right|is wrong)(?!\w)",
+    r"very bad|lies|spin and|boondoggle|selfish(?:ness)?|banana republic)(?!\w)",
     re.IGNORECASE,
 )
 """Words that characterise rather than report: a title without them is preferred as the headline."""
+_PRESCRIBES = re.compile(r"\b(?:should|ought to|is right|is wrong)\b", re.IGNORECASE)
+"""A title that prescribes argues ("The Government Should Stop …", "Bill de Blasio is right: …") unless it
+reports someone else's prescription (_REPORTED_BEFORE)."""
+_REPORTED_BEFORE = re.compile(
+    r"(?:\b(?:says?|said|thinks?|urges?|wants?|argues?|tells?|told|asks?|calls? (?:on|for)|insists?|warns?|"
+    r"believes?|demands?)\b|:)",
+    re.IGNORECASE,
+)
 _ARGUES = re.compile(
     r"^[\"“‘']?(?:don['’]t|do not|stop|remember|let['’]s|it['’]s time|enough|why|here['’]s|how (?:to|we|the)|"
     r"what (?:\S+ ){1,6}(?:means?|tells? us|says? about)|(?:mask|wake|grow|man|shut) up\b)",
@@ -548,8 +554,12 @@ def choose_headline(articles: Sequence[Article], story: _Story) -> tuple[str, st
 
 def characterises(title: str) -> bool:
     """Whether a title argues or characterises in its own voice rather than reports: loaded words outside the
-    words it quotes ("McConnell condemns Greene's 'loony lies'" reports), or an argument's opening."""
-    return bool(_LOADED.search(_TITLE_QUOTATION.sub(" ", title)) or _ARGUES.match(title))
+    words it quotes ("McConnell condemns Greene's 'loony lies'" reports), a prescription of its own ("… should
+    …", but not "Pentagon says White House should …"), or an argument's opening."""
+    own = _TITLE_QUOTATION.sub(" ", title)
+    prescription = _PRESCRIBES.search(own)
+    prescribes = bool(prescription) and not _REPORTED_BEFORE.search(own, 0, prescription.start())
+    return bool(_LOADED.search(own) or prescribes or _ARGUES.match(title))
 
 
 def _shortened(title: str) -> str:
