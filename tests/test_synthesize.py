@@ -343,6 +343,17 @@ STANDS_ALONE = {
 }
 
 
+@pytest.mark.parametrize(
+    "text",
+    ['"Make no mistake, COVID has not suddenly disappeared in the state. Keep wearing your masks," Abbott said.',
+     "“The Biden administration has failed to keep America safe at the border. It has to change course,” he said."],
+)
+def test_the_first_sentence_of_a_quotation_that_goes_on_past_it_is_someones_words(text):
+    first, second = article_sentences(article("s", "Title", text))
+    assert first.text.endswith("state.") or first.text.endswith("border.")
+    assert first.bare_quotation and not first.stands_alone
+
+
 @pytest.mark.parametrize("text", STANDS_ALONE)
 def test_a_sentence_stands_alone_unless_it_leans_on_what_came_before_speaks_in_the_first_person_or_quotes_no_one(text):
     (sentence,) = article_sentences(article("s", "Title", text))

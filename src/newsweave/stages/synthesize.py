@@ -212,9 +212,13 @@ class Sentence:
 
     @property
     def bare_quotation(self) -> bool:
-        """Nothing but a quotation: someone's words with no one named as saying them ("“Democracy and the
-        republic will win.”"), which the brief would otherwise state as its own."""
-        return _unquoted(self.span.text).strip(" \t\n.,;:!?—–-'’\"”“") == "" and bool(quoted_spans(self.span.text))
+        """Someone's words with no one named as saying them, which the brief would otherwise state as its own:
+        nothing but a quotation ("“Democracy and the republic will win.”"), or the first sentence of one that
+        goes on past it ("“The Biden Administration has failed to keep America safe. …")."""
+        text = self.span.text.lstrip()
+        if text.startswith("“") and "”" not in text or text.startswith('"') and text.count('"') % 2:
+            return True
+        return bool(quoted_spans(text)) and not _unquoted(text).strip(" \t\n.,;:!?—–-'’\"”“")
 
     @property
     def personal(self) -> bool:
