@@ -3,7 +3,9 @@
 Usage: python benchmarks/update.py
 Needs ../shared (the extraction pages, the crawl articles and the replay server). The replay server
 serves the crawl set as ~140 outlet feeds with their article pages on loopback; `update` polls
-them all, fetches and extracts every page, de-duplicates, stores, clusters and writes briefs.
+them all, fetches and extracts every page, de-duplicates, stores, clusters and writes briefs. The stories
+the live path formed are scored against the crawl set's gold stories (matched by the pages' canonical URLs):
+the accuracy of the whole path from feeds to stories, extraction and de-duplication included.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from newsweave.evaluation.clustering import score_clustering
 from newsweave.http import Fetcher, FetchPolicy
 from newsweave.opml import parse_opml
 from newsweave.pipeline import story_store_embedder
@@ -47,17 +50,34 @@ def start_replay(port: int = 8799) -> subprocess.Popen:
     return process
 
 
-def update_rate(base: str) -> tuple[object, float, float]:
+def live_stories_against_gold(store: SQLiteStore) -> tuple[object, int]:
+    """BCubed of the stored stories against the crawl's gold stories, over the stored articles whose URL is a
+    crawl article's, and how many those are."""
+    gold_of = {}
+    with (SHARED / "data" / "allsides" / "crawl.articles.jsonl").open(encoding="utf-8") as lines:
+        for line in lines:
+            record = json.loads(line)
+            gold_of[record["url"]] = record["story"]
+    gold, predicted = {}, {}
+    for article in store.iter_articles():
+        story = store.story_of_article(article.id)
+        if article.url in gold_of and story is not None:
+            gold[article.id], predicted[article.id] = gold_of[article.url], story.id
+    return score_clustering(gold, predicted).bcubed, len(gold)
+
+
+def update_rate(base: str) -> tuple[object, float, tuple, tuple]:
     with tempfile.TemporaryDirectory() as folder, SQLiteStore(Path(folder) / "bench.db") as store:
         with Fetcher(POLICY) as fetcher:
             import_feeds(store, parse_opml(fetcher.get(base + "/opml.xml").body))
             start = time.perf_counter()
             report = update(store, fetcher, embedder=story_store_embedder(store))
             first = time.perf_counter() - start
+            accuracy = live_stories_against_gold(store)
             start = time.perf_counter()
             second = update(store, fetcher, everything=True, embedder=story_store_embedder(store))
             again = time.perf_counter() - start
-    return report, first, (again, second)
+    return report, first, (again, second), accuracy
 
 
 def main() -> None:
@@ -66,7 +86,7 @@ def main() -> None:
     pages, seconds = extraction_rate()
     replay = start_replay()
     try:
-        report, first, (again, second) = update_rate("http://127.0.0.1:8799")
+        report, first, (again, second), (bcubed, matched) = update_rate("http://127.0.0.1:8799")
     finally:
         replay.kill()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -75,6 +95,8 @@ def main() -> None:
     print(f"update from the replay server: {report.articles_new / first:6.1f} articles/s "
           f"({report.articles_new} articles from {len(report.outcomes)} feeds in {first:.1f} s, "
           f"{len(report.stories.new)} stories)")
+    print(f"stories of the live path against the crawl's gold stories: BCubed P {bcubed.precision:.4f} "
+          f"R {bcubed.recall:.4f} F1 {bcubed.f1:.4f} ({matched} articles matched by URL)")
     print(f"second update right after (all feeds polled): {again:.1f} s, {second.feeds_unchanged} of "
           f"{len(second.outcomes)} feeds unchanged (304), {second.articles_new} new articles")
     print(f"peak memory: {peak:.0f} MB")
