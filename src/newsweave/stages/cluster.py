@@ -266,14 +266,15 @@ class Scorer:
     Timed articles add a prior on time: the log-odds move by ``time_bits`` bits for a candidate
     whose newest article is as recent as this one, by nothing at ``time_scale_hours`` apart,
     and down from there (news coverage of one event comes within hours, not days). Untimed
-    articles are contemporaneous: no shift. The time prior cannot be fitted on train (it has no
-    times); it is set by that reasoning, not tuned.
+    articles are contemporaneous: no shift. Train has no times, so the prior is chosen on the
+    crawl split, two-fold, with its articles also spread up to ±24 hours apart and interleaved
+    as a live feed has them (``scripts/fit_time_prior.py``; figures in README.md).
     """
 
     weights: tuple[float, ...]
     bias: float
     threshold: float
-    time_bits: float = 2.0
+    time_bits: float = 3.0
     time_scale_hours: float = 12.0
 
     def probabilities(self, rows: np.ndarray, hours_apart: Sequence[float | None]) -> np.ndarray:
