@@ -18,6 +18,10 @@ def test_a_quote_that_goes_straight_on_from_an_attributed_one_is_the_same_speake
     text = ('"This is a miraculous place, literally filled with wonders," de Blasio said of the city. '
             '"If you are vaccinated, you can enjoy all of it." "We will open every door."')
     assert [s for _, s in speakers(text)] == ["de Blasio", "de Blasio", "de Blasio"]
+    # "he said" right after the named speaker's sentence is the named speaker, as a reader takes it
+    text = ('"This is a miraculous place, full of wonders," de Blasio said, speaking at City Hall. '
+            '"If you are vaccinated, come along," he said.')
+    assert [s for _, s in speakers(text)] == ["de Blasio", "de Blasio"]
 
 
 @pytest.mark.parametrize(
@@ -25,8 +29,8 @@ def test_a_quote_that_goes_straight_on_from_an_attributed_one_is_the_same_speake
     [
         # a new paragraph may be someone else speaking
         '"This is a miraculous place, full of wonders," de Blasio said.\n\n"If you are vaccinated, come along."',
-        # the second quotation has an attribution of its own, which names no one
-        '"This is a miraculous place, full of wonders," de Blasio said. "If you are vaccinated, come," he said.',
+        # "he said" in a new paragraph: the name is not in the sentence before
+        '"This is a miraculous place, full of wonders," de Blasio said.\n\n"If you are vaccinated, come," he said.',
         # the writer's words come between
         '"This is a miraculous place, full of wonders," de Blasio said. Critics called the pass "a gimmick for '
         'the tourists and nothing else."',
@@ -59,6 +63,11 @@ def test_a_quote_after_other_words_or_a_new_paragraph_is_not_given_the_earlier_s
          "Boris Johnson"),
         ("In a newspaper column, Sen. Joe Manchin sharply accused the bill of having “no regard to rising "
          "inflation” at all.", "Sen. Joe Manchin"),
+        ("“The nationwide eviction moratorium is one such decision,” D.C. District Court Judge Dabney Friedrich, "
+         "a Trump appointee, ruled on Wednesday.", "D.C. District Court Judge Dabney Friedrich"),
+        ("“It was just auxiliary to the broader efforts we have,” Miller commented in an email.", "Miller"),
+        ("“And I think nobody wants to see anything that interrupts it,” Mr Johnson was saying before being cut "
+         "off.", "Mr Johnson"),
         # someone else speaks between the subject's verb and the quotation
         ("Biden said Republicans claimed the vote was “stolen from all of us” last year.", None),
         ("He called it “the toughest challenge we face” — and Congress agreed.", None),

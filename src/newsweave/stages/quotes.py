@@ -14,11 +14,12 @@ those are read:
   Schumer vowed to …"), when it is named and speaks: Zhao Lijian called the deal
   "extremely irresponsible"; Netanyahu said officials would "increase the strikes" (not when someone else
   speaks in between: Biden said Republicans claimed it was "stolen");
-- the quotation goes straight on, in the same paragraph and with no attribution of its own, from one
-  attributed by name: "…," de Blasio said of the city. "If you're vaccinated, …" is de Blasio's too.
+- the quotation goes straight on, in the same paragraph and with no attribution of its own (or only "he
+  said"), from one attributed by name: "…," de Blasio said of the city. "If you're vaccinated, …" is de
+  Blasio's too.
 
 A speaker is given only when those words name someone (a capitalised name, title or organisation), never a
-pronoun ("he said") or a bare description ("a spokesman said"), and never guessed from another sentence.
+pronoun ("he said") or a bare description ("a spokesman said") alone, and never guessed from farther away.
 Appositions, party tags, trailing adverbs and a leading "a <adjective>" are left out: "Sen. Rand Paul, R-Ky.,
 said" gives "Sen. Rand Paul", "Beckham reportedly explained" gives "Beckham", "a defiant Biden said" gives
 "Biden"; a description followed by the name it describes gives the name: "said his wife, Sheraine Lathon,
@@ -51,7 +52,8 @@ QUOTED_CHARACTERS = (12, 400)
 _VERB = (
     r"(?:said|says|told|added|wrote|writes|tweeted|asked|stated|explained|argued|warned|insisted|noted|continued|"
     r"alleged|alleges|claimed|declared|announced|acknowledged|admitted|replied|responded|recalled|cautioned|"
-    r"concluded|stressed|urged|posted|testified|countered|complained|suggested|reported|adds|argues|"
+    r"concluded|stressed|urged|posted|testified|countered|complained|suggested|reported|adds|argues|commented|"
+    r"remarked|ruled|was saying|"
     # present tenses that are not also plural nouns ("posts", "notes", "reports" are left out)
     r"explains|insists|warns|tells|asks|recalls|continues|concludes)\b"
 )
@@ -99,6 +101,8 @@ _OBJECT_END = re.compile(r" \(| (?:on|in|at|during|after|before|while|when)\s")
 """Where a speaker named after the verb ends ("said Sen. Chuck Schumer on Monday"); appositions after a comma
 are left to ``_named``."""
 _TRAILING_ADVERB = re.compile(r"[a-z]+ly|also|then|later|again|once|too")
+_PRONOUN_SAYS = re.compile(r"\s*(?:he|she) (?:said|says|added|adds|continued|explained|noted)\b")
+"""A quotation attributed by pronoun ("…," he said): the speaker's name, if anywhere, is in the sentence before."""
 _PASSIVE = frozenset({"is", "was", "were", "are", "been", "being"})
 _PRONOUNS = frozenset("i you he she it we they his her its our their my your this that these those which who what"
                       .split())
@@ -119,8 +123,9 @@ class Quotation:
 def quotations(text: str) -> list[Quotation]:
     """The quoted passages of at least four words in ``text``, in order, each with its named speaker.
 
-    A passage with no attribution of its own that goes straight on from a quotation attributed by name, in
-    the same paragraph, is the same speaker's ("…," de Blasio said. "If you're vaccinated, …"). Otherwise a
+    A passage with no attribution of its own, or only "he said" / "she said", that goes straight on from a
+    quotation attributed by name, in the same paragraph, is the same speaker's ("…," de Blasio said. "If you're
+    vaccinated, …"; "…," Biden said, speaking from the White House. "It's about …," he said). Otherwise a
     passage in a sentence whose subject is named and speaks is that subject's (Zhao Lijian called the deal
     "extremely irresponsible"; President Biden said Tuesday the country was "opening a new era").
     """
@@ -133,8 +138,9 @@ def quotations(text: str) -> list[Quotation]:
             break
         words = text[start + 1 : end - 1].strip().rstrip(" ,")  # no comma closing it before "he said"
         speaker, attribution_end = _attribution(text, start, end)
-        if attribution_end is None and previous and previous[1] and _CONTINUATION.fullmatch(text, previous[0], start):
-            speaker = previous[1]
+        goes_on = bool(previous and previous[1] and _CONTINUATION.fullmatch(text, previous[0], start))
+        if goes_on and (attribution_end is None or speaker is None and _PRONOUN_SAYS.match(text, end)):
+            speaker = previous[1]  # type: ignore[index]
         elif attribution_end is None:
             sentence = sentence_starts[max(0, bisect_right(sentence_starts, start) - 1)] if sentence_starts else 0
             speaker = _reported_by(text[sentence:start], inner_capitalised)
