@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from newsweave.stages.sentences import find_names, find_numbers, is_call_to_action, split_sentences, trim_residue
+import pytest
+
+from newsweave.stages.sentences import (
+    Span,
+    cut_short,
+    find_names,
+    find_numbers,
+    is_call_to_action,
+    split_sentences,
+    trim_residue,
+)
 
 
 def texts(text: str) -> list[str]:
@@ -86,3 +96,19 @@ def test_a_call_to_action_is_page_furniture_but_a_quoted_imperative_is_not():
     assert not is_call_to_action("“Listen, anything can happen,” McConnell said.")
     assert not is_call_to_action("Listen, anything can happen in the Senate this week.")
     assert not is_call_to_action("Readers of the newspaper were quick to respond.")
+
+
+@pytest.mark.parametrize(
+    ("text", "cut"),
+    [
+        ("The order was backed by Judges James C....", True),
+        ("Federal prosecutors said that Mr....", True),
+        ("Voters decided to boot then-Gov....", True),
+        ("The tariffs covered $11.5 billion of goods from EU wine to U.S....", True),
+        ("Some were seen with blood on their faces and apparently unconscious....", False),
+        ("Some were seen with blood on their faces and apparently unconscious…", False),
+        ("Trump flew back to the U.S.", False),
+    ],
+)
+def test_an_excerpt_cut_at_an_abbreviation_is_cut_short(text, cut):
+    assert cut_short(Span(0, len(text), text)) is cut

@@ -2,6 +2,7 @@
 
 Owns: splitting normalised article text into sentences (``split_sentences``), trimming the residue
 news pages leave around a sentence (datelines, bylines, photo credits, "Read more"; ``trim_residue``),
+telling an excerpt cut mid-sentence at an abbreviation (``cut_short``),
 and finding the numbers (``find_numbers``) and proper names (``find_names``) a sentence states.
 
 Everything is plain Python and regular expressions: nothing is downloaded or loaded at run time.
@@ -149,6 +150,17 @@ def trim_residue(span: Span) -> Span:
         end = span.start + tail.start()
     text = span.text[start - span.start : end - span.start]
     return Span(start, end, text)
+
+
+def cut_short(span: Span) -> bool:
+    """Whether a sentence stops at an ellipsis right after an abbreviation or an initial ("… backed by Judges
+    James C...."; "… prosecutors said that Mr...."): an excerpt cut mid-sentence, not a sentence that ended."""
+    text = span.text.rstrip()
+    for ellipsis in ("...", "…"):
+        if text.endswith(ellipsis):
+            before = text[: -len(ellipsis)].rstrip()
+            return before.endswith(".") and _is_abbreviation(before, len(before), "")
+    return False
 
 
 def _looks_like_dateline(prefix: str) -> bool:

@@ -50,7 +50,7 @@ from newsweave.stages.embed import Embedder
 from newsweave.stages.genre import is_opinion
 from newsweave.stages.lexicon import concepts, content_words, overlap
 from newsweave.stages.quotes import find_quotes, quoted_spans
-from newsweave.stages.sentences import Span, is_call_to_action, split_sentences, trim_residue
+from newsweave.stages.sentences import Span, cut_short, is_call_to_action, split_sentences, trim_residue
 from newsweave.stages.verify import verify
 
 log = logging.getLogger(__name__)
@@ -237,14 +237,16 @@ def _unquoted(text: str) -> str:
 
 
 def article_sentences(article: Article) -> list[Sentence]:
-    """The candidate sentences of an article: trimmed of residue, at least five words long, not telling the
-    reader to do something ("Watch the full interview."); the first MAX_ARTICLE_SENTENCES of them."""
+    """The candidate sentences of an article: trimmed of residue, at least five words long, not cut short by an
+    excerpt's ellipsis ("… said that Mr...."), not telling the reader to do something ("Watch the full
+    interview."); the first MAX_ARTICLE_SENTENCES of them."""
     sentences: list[Sentence] = []
     for span in split_sentences(article.text):
         if len(sentences) == MAX_ARTICLE_SENTENCES:
             break
         trimmed = trim_residue(span)
-        if len(trimmed.text.split()) >= 5 and trimmed.text[-1] in ".!\"”’')" and not is_call_to_action(trimmed.text):
+        if (len(trimmed.text.split()) >= 5 and trimmed.text[-1] in ".!\"”’')" and not cut_short(span)
+                and not is_call_to_action(trimmed.text)):
             sentences.append(Sentence.of(article, len(sentences), trimmed))
     return sentences
 
