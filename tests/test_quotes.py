@@ -68,6 +68,9 @@ def test_a_quote_after_other_words_or_a_new_paragraph_is_not_given_the_earlier_s
         ("“It was just auxiliary to the broader efforts we have,” Miller commented in an email.", "Miller"),
         ("“And I think nobody wants to see anything that interrupts it,” Mr Johnson was saying before being cut "
          "off.", "Mr Johnson"),
+        # the verb first, then someone who reports it: the speaker is the one after the verb
+        ("“In reality, the virus clinically no longer exists,” said Alberto Zangrillo, who leads a hospital in "
+         "Milan, Business Insider reported.", "Alberto Zangrillo"),
         # someone else speaks between the subject's verb and the quotation
         ("Biden said Republicans claimed the vote was “stolen from all of us” last year.", None),
         ("He called it “the toughest challenge we face” — and Congress agreed.", None),

@@ -101,6 +101,7 @@ _OBJECT_END = re.compile(r" \(| (?:on|in|at|during|after|before|while|when)\s")
 """Where a speaker named after the verb ends ("said Sen. Chuck Schumer on Monday"); appositions after a comma
 are left to ``_named``."""
 _TRAILING_ADVERB = re.compile(r"[a-z]+ly|also|then|later|again|once|too")
+_LEADING_VERB = re.compile(rf"{_VERB} ")
 _PRONOUN_SAYS = re.compile(r"\s*(?:he|she) (?:said|says|added|adds|continued|explained|noted)\b")
 """A quotation attributed by pronoun ("…," he said): the speaker's name, if anywhere, is in the sentence before."""
 _PASSIVE = frozenset({"is", "was", "were", "are", "been", "being"})
@@ -237,8 +238,12 @@ def _attribution(text: str, quote_start: int, quote_end: int) -> tuple[str | Non
     if _ends_an_utterance(text, quote_end):
         after = _AFTER.match(text, quote_end, min(len(text), quote_end + 160))
         if after and (after.group("subject") or after.group("object")):
-            phrase = after.group("subject") or _OBJECT_END.split(after.group("object"), maxsplit=1)[0]
-            if not after.group("subject") and (named := _APPOSED_NAME.match(text, after.end())):
+            subject, spoken = after.group("subject"), after.group("object")
+            if subject and (verb := _LEADING_VERB.match(subject)):
+                # "…," said Alberto Zangrillo, who leads a hospital, Business Insider reported: Zangrillo spoke
+                subject, spoken = None, subject[verb.end():]
+            phrase = subject or _OBJECT_END.split(spoken, maxsplit=1)[0]
+            if after.group("object") and (named := _APPOSED_NAME.match(text, after.end())):
                 phrase = f"{phrase}, {named.group(1)}"  # said his wife, Sheraine Lathon: the name goes on
             return _named(phrase), after.end()
     if text[quote_end - 2 : quote_end - 1] in {".", "?", "!"}:
