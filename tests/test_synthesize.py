@@ -147,6 +147,9 @@ def test_loaded_words_a_title_quotes_are_reported_not_its_own():
     assert characterises("Governor calls flood response a fiasco as 12 die")
     assert not characterises("McConnell condemns Greene's 'loony lies,' defends Cheney")
     assert characterises("Spin and lies won’t hide the extent of the flood damage")
+    assert not characterises("‘Don’t you ever forget that name’: Governor meets flood victims' families")
+    assert characterises("Don’t forget the flood victims' families, Governor")
+    assert characterises("What New Jersey’s “Flood Emergency” Tells Us About Its Governor")
 
 
 def test_a_prescription_the_title_reports_is_someone_elses():

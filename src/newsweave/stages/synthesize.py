@@ -134,7 +134,7 @@ _REPORTED_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _ARGUES = re.compile(
-    r"^[\"“‘']?(?:don['’]t|do not|stop|remember|let['’]s|it['’]s time|enough|why|here['’]s|how (?:to|we|the)|"
+    r"^(?:don['’]t|do not|stop|remember|let['’]s|it['’]s time|enough|why|here['’]s|how (?:to|we|the)|"
     r"what (?:\S+ ){1,6}(?:means?|tells? us|says? about)|(?:mask|wake|grow|man|shut) up\b)",
     re.IGNORECASE,
 )
@@ -561,11 +561,12 @@ def choose_headline(articles: Sequence[Article], story: _Story) -> tuple[str, st
 def characterises(title: str) -> bool:
     """Whether a title argues or characterises in its own voice rather than reports: loaded words outside the
     words it quotes ("McConnell condemns Greene's 'loony lies'" reports), a prescription of its own ("… should
-    …", but not "Pentagon says White House should …"), or an argument's opening."""
-    own = _TITLE_QUOTATION.sub(" ", title)
+    …", but not "Pentagon says White House should …"), or an argument's opening of its own (not "‘Don’t you
+    ever forget that name’: Biden's meeting with relatives")."""
+    own = " ".join(_TITLE_QUOTATION.sub(" ", title).split())
     prescription = _PRESCRIBES.search(own)
     prescribes = bool(prescription) and not _REPORTED_BEFORE.search(own, 0, prescription.start())
-    return bool(_LOADED.search(own) or prescribes or _ARGUES.match(title))
+    return bool(_LOADED.search(own) or prescribes or _ARGUES.match(own.lstrip(" :—–-")))
 
 
 def _shortened(title: str) -> str:
