@@ -14,6 +14,7 @@ from conftest import shared_file
 
 from newsweave.models import Article
 from newsweave.stages.ingest import article_from_record
+from newsweave.stages.quotes import find_quotes
 from newsweave.stages.synthesize import (
     DISTINCT_OVERLAP,
     ENGINE_NAME,
@@ -240,8 +241,7 @@ def test_outlet_falls_back_to_article_id():
     ],
 )
 def test_speaker_is_the_one_the_text_names_or_none(text, speaker):
-    brief = synthesize("s-q", [article("q", "Talks", text)])
-    (quote,) = brief.quotes
+    (quote,) = find_quotes([article("q", "Talks", text)])
     assert quote.speaker == speaker
     assert quote.text in text and "," not in quote.text[-1:]
 
@@ -250,10 +250,20 @@ def test_quote_is_cited_wherever_it_appears_and_a_repeated_fragment_is_left_out(
     fragment, whole = "undermine, rather than enhance", "Expansion would undermine, rather than enhance, its standing"
     report = article("r", "Report", f"The panel said it would “{fragment}” the court’s legitimacy.")
     paper = article("p", "Paper", f"“{whole},” the report said.")
-    quotes = {q.text: {c.article for c in q.citations} for q in synthesize("s-f", [report, paper]).quotes}
+    quotes = {q.text: {c.article for c in q.citations} for q in find_quotes([report, paper])}
     assert quotes == {fragment: {"r", "p"}, whole: {"p"}}
     repeated = replace(paper, text=f"{paper.text} It repeated that it would “{fragment}” it.")
-    assert [q.text for q in synthesize("s-f", [repeated]).quotes] == [whole]
+    assert [q.text for q in find_quotes([repeated])] == [whole]
+
+
+def test_a_quote_the_brief_already_states_in_a_claim_is_not_shown_again():
+    said = '"The rain has never been this heavy in the state," Gov. Phil Murphy said on Thursday.'
+    report = article("m", "Floods kill 12", f"Floods killed 12 people in New Jersey on Thursday, police said. {said}")
+    brief = synthesize("s-m", [report])
+    claims = [c.text for c in (*brief.summary, *brief.key_facts, *brief.background)]
+    assert said in claims  # Murphy's words are a claim of the brief, attributed and cited
+    assert brief.quotes == ()
+    assert [q.speaker for q in find_quotes([report])] == ["Gov. Phil Murphy"]  # a quote, on its own
 
 
 def test_same_brief_whatever_the_input_order():

@@ -186,12 +186,13 @@ def _reported_by(sentence_before: str, inner_capitalised: set[str]) -> str | Non
     return _named(subject)
 
 
-def find_quotes(articles: Sequence[Article]) -> list[Quote]:
+def find_quotes(articles: Sequence[Article], shown: Sequence[str] = ()) -> list[Quote]:
     """Quoted passages of at least four words, each cited wherever it appears, with a named speaker or None.
 
     A passage that only repeats part of a longer one, in no article the longer one does not cover, is left
-    out. Quotes with a speaker come first, then whole utterances before fragments, then quotes more outlets
-    carry.
+    out, and so is one that a sentence already ``shown`` in the brief contains: the reader has it there, with
+    its attribution. Quotes with a speaker come first, then whole utterances before fragments, then quotes
+    more outlets carry.
     """
     speakers: dict[str, str | None] = {}
     fragments: dict[str, bool] = {}
@@ -200,7 +201,8 @@ def find_quotes(articles: Sequence[Article]) -> list[Quote]:
             speakers[quotation.text] = speakers.get(quotation.text) or quotation.speaker
             fragments[quotation.text] = fragments.get(quotation.text, True) and quotation.fragment
     quotes = [Quote(text, speaker, _citations(text, articles)) for text, speaker in speakers.items()]
-    quotes = [q for q in quotes if q.citations and not _repeats_part_of_another(q, quotes)]
+    quotes = [q for q in quotes if q.citations and not _repeats_part_of_another(q, quotes)
+              and not any(q.text in sentence for sentence in shown)]
     quotes.sort(key=lambda q: (q.speaker is None, fragments[q.text], -len({c.article for c in q.citations}), q.text))
     return quotes[:MAX_QUOTES]
 

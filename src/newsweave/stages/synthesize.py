@@ -284,7 +284,7 @@ class ExtractiveEngine:
             headline_from=headline_from,
             summary=tuple(story.claim(s) for s in summary),
             key_facts=tuple(story.claim(s) for s in key_facts),
-            quotes=tuple(find_quotes(ordered)),
+            quotes=tuple(find_quotes(ordered, shown=[s.text for s in (*summary, *key_facts, *background)])),
             background=tuple(story.claim(s) for s in background),
             disagreements=tuple(story.disagreements()),
             timeline=tuple(timeline(ordered, story)),
