@@ -135,7 +135,7 @@ def test_headline_prefers_a_title_that_reports_over_one_that_characterises():
     "arguing",
     ["Why New Jersey floods kill 12 and the governor waits", "Don’t Let New Jersey Floods Kill 12 More People",
      "New Jersey Should Stop Floods That Kill 12", "The governor’s flood fiasco in New Jersey kills 12",
-     "What New Jersey floods that killed 12 mean for America"],
+     "What New Jersey floods that killed 12 mean for America", "Here are the names of the 12 New Jersey flood dead"],
 )
 def test_headline_prefers_a_title_that_reports_over_one_that_argues(arguing):
     rain = replace(FLOOD[2], title="Storm dumps nine inches of rain on towns")

@@ -134,7 +134,7 @@ _REPORTED_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _ARGUES = re.compile(
-    r"^(?:don['’]t|do not|stop|remember|let['’]s|it['’]s time|enough|why|here['’]s|how (?:to|we|the)|"
+    r"^(?:don['’]t|do not|stop|remember|let['’]s|it['’]s time|enough|why|here['’]s|here (?:is|are)|how (?:to|we|the)|"
     r"what (?:\S+ ){1,6}(?:means?|tells? us|says? about)|(?:mask|wake|grow|man|shut) up\b)",
     re.IGNORECASE,
 )
