@@ -198,6 +198,14 @@ def test_every_citation_marker_links_to_its_source_and_carries_the_exact_source_
             assert tooltip.get("role") == "tooltip"
             quotes = {q.text_content() for q in tooltip.xpath(".//span[@class='pop-quote']")}
             assert quotes <= {c.quote for c in claim.citations}
+            # the source's outlet and date, so a claim that says "today" or "last week" can be read in time
+            source = brief.sources[int(cite.xpath("./a")[0].text_content()) - 1]
+            outlet = tooltip.xpath(".//span[@class='pop-outlet']")[0]
+            assert outlet.text_content().startswith(source.source or "Unknown outlet")
+            assert source.published  # the fixture's articles are all dated
+            when = source.published.astimezone(UTC)
+            assert outlet.xpath("./time/@datetime") == [when.isoformat()]
+            assert outlet.xpath("./time")[0].text_content() == when.strftime("%-d %b %Y")
 
 
 def test_single_source_claims_are_marked_and_corroborated_ones_are_not(client, small_db):

@@ -41,6 +41,11 @@ def exact(value: datetime | None) -> str:
     return value.astimezone(UTC).strftime("%a %-d %b %Y, %H:%M UTC") if value else ""
 
 
+def day(value: datetime | None) -> str:
+    """The date alone, in UTC: "9 Jun 2021" (a source's date beside a claim that says "today")."""
+    return value.astimezone(UTC).strftime("%-d %b %Y") if value else ""
+
+
 def day_heading(value: datetime | None) -> str:
     return value.astimezone(UTC).strftime("%A %-d %B %Y") if value else "Undated"
 
@@ -94,7 +99,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(ago=ago, exact=exact, iso=iso, time_tag=time_tag, marked=marked, safe_url=safe_url,
+    env.filters.update(ago=ago, exact=exact, day=day, iso=iso, time_tag=time_tag, marked=marked, safe_url=safe_url,
                        day_heading=day_heading, plural=plural, outlet_url=outlet_url,
                        story_url=story_url, versions=versions, opinion=opinion)
     return env
