@@ -19,6 +19,8 @@ def article(url: str | None = None, source: str | None = None, title: str = "Flo
         {"url": "https://thehill.com/opinion/energy-environment/567237-to-bring-divided-americans"},
         {"url": "https://www.example.com/news/op-ed/why-the-plan-fails"},
         {"url": "https://www.example.com/commentary"},
+        {"url": "https://www.dailywire.com/news/opinion-the-second-amendment-doesnt-shrink-beneath-the-threat"},
+        {"url": "https://www.edweek.org/technology/opinion-why-are-we-turning-our-backs-on-remote-learning/2021/06"},
         {"source": "Wall Street Journal (Opinion)"},
         {"source": "CNN Opinion"},
         {"title": "OPINION: Ending Birthright Citizenship Is No Panacea"},
@@ -34,6 +36,7 @@ def test_an_article_that_says_it_is_opinion_is(kwargs):
     [
         {"url": "https://www.reuters.com/world/india/rockets-fired-kabul-airport-2021-08-30/"},
         {"url": "https://www.example.com/news/opinion-poll-shows-lead"},  # a word in a slug, not a section
+        {"url": "https://www.example.com/news/opinion-polls-tighten-in-ohio"},
         {"source": "Reuters"},
         {"title": "Opinion polls show a tight race in Ohio"},
         {"url": "http://[not-a-url/opinion/"},  # broken URL: nothing to read, no error

@@ -2,7 +2,8 @@
 
 Read only from what the article says of itself, never from its wording:
 - its URL's path has an opinion section: /opinion/, /opinions/, /commentary/, /op-ed/, /oped/, /editorial/,
-  /editorials/, /columnists/ (``https://www.washingtonpost.com/opinions/2021/08/10/…``);
+  /editorials/, /columnists/ (``https://www.washingtonpost.com/opinions/2021/08/10/…``), or a slug that keeps
+  the title's label (``/news/opinion-the-second-amendment-doesnt-shrink-…``);
 - its outlet's name says so: "Wall Street Journal (Opinion)", "CNN Opinion";
 - its title is labelled: "Opinion: …", "OPINION | …", "Op-Ed: …", "Editorial: …", "Commentary: …".
 
@@ -18,6 +19,9 @@ from urllib.parse import urlsplit
 from newsweave.models import Article
 
 _SECTION = re.compile(r"/(?:opinions?|commentary|op-?eds?|editorials?|columnists?)(?:/|$)", re.IGNORECASE)
+_SLUG_LABEL = re.compile(r"/(?:opinion(?!-polls?\b|-surveys?\b)|op-?ed|editorial|commentary)-[a-z0-9]", re.IGNORECASE)
+"""A slug that carries the title's label: /news/opinion-the-second-amendment-doesnt-shrink-… (but an opinion
+poll is news: /news/opinion-poll-shows-lead)."""
 _SOURCE = re.compile(r"\bopinion\b", re.IGNORECASE)
 _TITLE_LABEL = re.compile(r"^\s*(?:opinion|op-?ed|editorial|commentary)\s*[:|\-–—]", re.IGNORECASE)
 
@@ -33,4 +37,5 @@ def presents_as_opinion(url: str | None, source: str | None, title: str | None) 
         path = urlsplit(url).path if url else ""
     except ValueError:  # not a URL at all ("http://[oops"): no section to read
         path = ""
-    return bool(_SECTION.search(path) or _SOURCE.search(source or "") or _TITLE_LABEL.match(title or ""))
+    return bool(_SECTION.search(path) or _SLUG_LABEL.search(path) or _SOURCE.search(source or "")
+                or _TITLE_LABEL.match(title or ""))
