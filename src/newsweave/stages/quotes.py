@@ -1,9 +1,9 @@
 """Direct quotations in articles, verbatim, with the speaker the text names beside them.
 
-Owns: finding quoted passages (``quoted_spans``, ``quotations``, ``find_quotes``) and their speaker
-(``_attribution``). Quotation marks are paired in order within a paragraph, so the writer's words between two
-short quotations are never taken for one. News prose attributes a quotation in a few fixed shapes, and only
-those are read:
+Owns: finding quoted passages (``quoted_spans``, ``outside_quotations``, ``quotations``, ``find_quotes``) and
+their speaker (``_attribution``). Quotation marks are paired in order within a paragraph, so the writer's
+words between two short quotations are never taken for one. News prose attributes a quotation in a few fixed
+shapes, and only those are read:
 
 - the speaker between the quotation and its verb: "…," Senate Minority Leader Mitch McConnell (R-Ky.) told
   reporters; "…," John Ullyot, a council spokesman, said; "…," CNBC reported;
@@ -166,6 +166,15 @@ def quoted_spans(text: str) -> list[tuple[int, int]]:
                 spans.append((opened, position + 1))
             opened = None
     return spans
+
+
+def outside_quotations(text: str, spans: Sequence[tuple[int, int]] | None = None) -> str:
+    """``text`` without its quotations (``spans``, when already found by ``quoted_spans``)."""
+    kept, position = [], 0
+    for start, end in quoted_spans(text) if spans is None else spans:
+        kept.append(text[position:start])
+        position = end
+    return "".join(kept) + text[position:]
 
 
 def _reported_by(sentence_before: str, inner_capitalised: set[str]) -> str | None:

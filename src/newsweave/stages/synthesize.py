@@ -49,7 +49,7 @@ from newsweave.stages.disagreements import conflicting, find_conflicts
 from newsweave.stages.embed import Embedder
 from newsweave.stages.genre import is_opinion
 from newsweave.stages.lexicon import concepts, content_words, overlap
-from newsweave.stages.quotes import find_quotes, quoted_spans
+from newsweave.stages.quotes import find_quotes, outside_quotations, quoted_spans
 from newsweave.stages.sentences import Span, cut_short, is_call_to_action, split_sentences, trim_residue
 from newsweave.stages.verify import verify
 
@@ -218,22 +218,14 @@ class Sentence:
         text = self.span.text.lstrip()
         if text.startswith("“") and "”" not in text or text.startswith('"') and text.count('"') % 2:
             return True
-        return bool(quoted_spans(text)) and not _unquoted(text).strip(" \t\n.,;:!?—–-'’\"”“")
+        spans = quoted_spans(text)
+        return bool(spans) and not outside_quotations(text, spans).strip(" \t\n.,;:!?—–-'’\"”“")
 
     @property
     def personal(self) -> bool:
         """Asks a question or speaks in the first or second person: the writer's voice, not a report."""
         text = self.span.text
         return bool(text.rstrip("\"”’'").endswith("?") or _FIRST_PERSON.search(text))
-
-
-def _unquoted(text: str) -> str:
-    """``text`` without its quotations."""
-    kept, position = [], 0
-    for start, end in quoted_spans(text):
-        kept.append(text[position:start])
-        position = end
-    return "".join(kept) + text[position:]
 
 
 def article_sentences(article: Article) -> list[Sentence]:
