@@ -303,7 +303,10 @@ DEFAULT_SCORER = Scorer(
 
 @dataclass(frozen=True, slots=True)
 class ClusterConfig:
-    candidates: int = 10
+    candidates: int = 5
+    """Active stories weighed per article, nearest centroids first. Weighing 10 cost twice the evidence and
+    found no better story: dev and crawl assignments are the same with 5, shuffled dev (seed 13) F1 0.8387 →
+    0.8409, all of train clustered at once 0.7995 → 0.8033."""
     min_similarity: float = 0.3
     """Candidates whose centroid is farther than this from the article are not weighed at all."""
     active_days: float = 2.0
