@@ -61,7 +61,8 @@ def newsweave(tmp_path: Path, tmp_path_factory):
             capture_output=True,
             cwd=tmp_path,
             env=environment,
-            timeout=300,
+            timeout=900,  # catches a hung command, not a slow one: on a loaded 2-core machine a cold ingest of
+                          # the crawl set once took over 300 s
         )
         return CommandResult(completed)
 
