@@ -112,3 +112,17 @@ def test_a_call_to_action_is_page_furniture_but_a_quoted_imperative_is_not():
 )
 def test_an_excerpt_cut_at_an_abbreviation_is_cut_short(text, cut):
     assert cut_short(Span(0, len(text), text)) is cut
+
+
+@pytest.mark.parametrize(
+    ("text", "ends_text", "cut"),
+    [
+        ("Late Monday, CNN published a story titled “U.S.", True, True),
+        ('Late Monday, CNN published a story titled "U.S.', True, True),
+        ("Late Monday, CNN published a story titled “U.S.", False, False),  # the quotation may close later
+        ("“We will win,” she said of the vote on Tuesday.", True, False),
+        ("The senator called it “a disgrace” and left the chamber.", True, False),
+    ],
+)
+def test_an_excerpt_that_ends_inside_its_quotation_is_cut_short(text, ends_text, cut):
+    assert cut_short(Span(0, len(text), text), ends_text) is cut

@@ -367,6 +367,13 @@ def test_the_first_sentence_of_a_quotation_that_goes_on_past_it_is_someones_word
     assert first.bare_quotation and not first.stands_alone
 
 
+def test_an_excerpt_that_ends_inside_a_quotation_does_not_offer_its_last_sentence():
+    text = ("CNN reported on Monday that the leader was gravely ill after surgery. "
+            "Late that night, the network published a story titled “U.S.")
+    assert [s.text for s in article_sentences(article("s", "Title", text))] == [
+        "CNN reported on Monday that the leader was gravely ill after surgery."]
+
+
 @pytest.mark.parametrize("text", STANDS_ALONE)
 def test_a_sentence_stands_alone_unless_it_leans_on_what_came_before_speaks_in_the_first_person_or_quotes_no_one(text):
     (sentence,) = article_sentences(article("s", "Title", text))

@@ -152,15 +152,24 @@ def trim_residue(span: Span) -> Span:
     return Span(start, end, text)
 
 
-def cut_short(span: Span) -> bool:
-    """Whether a sentence stops at an ellipsis right after an abbreviation or an initial ("… backed by Judges
-    James C...."; "… prosecutors said that Mr...."): an excerpt cut mid-sentence, not a sentence that ended."""
+def cut_short(span: Span, ends_text: bool = False) -> bool:
+    """Whether a sentence is an excerpt cut mid-sentence, not a sentence that ended: it stops at an ellipsis
+    right after an abbreviation or an initial ("… backed by Judges James C...."; "… said that Mr...."), or,
+    when it ``ends_text``, inside a quotation it opened ("… published a story titled “U.S.")."""
     text = span.text.rstrip()
     for ellipsis in ("...", "…"):
         if text.endswith(ellipsis):
             before = text[: -len(ellipsis)].rstrip()
             return before.endswith(".") and _is_abbreviation(before, len(before), "")
-    return False
+    return ends_text and _opens_unclosed_quotation(text)
+
+
+def _opens_unclosed_quotation(text: str) -> bool:
+    """Whether the sentence's last quotation mark opens a quotation (a straight one opens after a space)."""
+    last = max(text.rfind("“"), text.rfind("”"), text.rfind('"'))
+    if last < 0 or text[last] == "”":
+        return False
+    return text[last] == "“" or last == 0 or text[last - 1].isspace() or text[last - 1] in "([—–-"
 
 
 def _looks_like_dateline(prefix: str) -> bool:

@@ -230,14 +230,15 @@ class Sentence:
 
 def article_sentences(article: Article) -> list[Sentence]:
     """The candidate sentences of an article: trimmed of residue, at least five words long, not cut short by an
-    excerpt's ellipsis ("… said that Mr...."), not telling the reader to do something ("Watch the full
-    interview."); the first MAX_ARTICLE_SENTENCES of them."""
+    excerpt's ellipsis ("… said that Mr....") or by its end inside a quotation, not telling the reader to do
+    something ("Watch the full interview."); the first MAX_ARTICLE_SENTENCES of them."""
     sentences: list[Sentence] = []
     for span in split_sentences(article.text):
         if len(sentences) == MAX_ARTICLE_SENTENCES:
             break
         trimmed = trim_residue(span)
-        if (len(trimmed.text.split()) >= 5 and trimmed.text[-1] in ".!\"”’')" and not cut_short(span)
+        ends_text = not article.text[span.end:].strip()
+        if (len(trimmed.text.split()) >= 5 and trimmed.text[-1] in ".!\"”’')" and not cut_short(span, ends_text)
                 and not is_call_to_action(trimmed.text)):
             sentences.append(Sentence.of(article, len(sentences), trimmed))
     return sentences
