@@ -233,11 +233,12 @@ def article_sentences(article: Article) -> list[Sentence]:
     excerpt's ellipsis ("… said that Mr....") or by its end inside a quotation, not telling the reader to do
     something ("Watch the full interview."); the first MAX_ARTICLE_SENTENCES of them."""
     sentences: list[Sentence] = []
+    text_end = len(article.text.rstrip())
     for span in split_sentences(article.text):
         if len(sentences) == MAX_ARTICLE_SENTENCES:
             break
         trimmed = trim_residue(span)
-        ends_text = not article.text[span.end:].strip()
+        ends_text = span.end >= text_end
         if (len(trimmed.text.split()) >= 5 and trimmed.text[-1] in ".!\"”’')" and not cut_short(span, ends_text)
                 and not is_call_to_action(trimmed.text)):
             sentences.append(Sentence.of(article, len(sentences), trimmed))
