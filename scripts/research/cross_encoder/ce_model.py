@@ -127,7 +127,9 @@ def save(p, path):
     np.savez(path, **{jax.tree_util.keystr(k): np.asarray(v) for k, v in flat})
 
 
-def restore(path, layers=6):
+def restore(path):
+    with np.load(path) as z:
+        layers = len({k.split("]")[1] for k in z.files if k.startswith("['layers']")})
     p = load_base(layers)
     flat, tree = jax.tree.flatten_with_path(p)
     with np.load(path) as z:
