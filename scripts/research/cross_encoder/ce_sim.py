@@ -19,6 +19,7 @@ import math
 import os
 import pickle
 import sys
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +27,9 @@ from ce_model import PairTokens, read_jsonl, restore, score_batch, side_text
 
 from newsweave.evaluation.clustering import score_clustering
 from newsweave.stages.cluster import OnlineClusterer, cluster_articles, evidence
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from fit_cluster_scorer import fit_logistic  # noqa: E402  (scripts/, the scorer's own fit)
 
 DATA = Path(__file__).resolve().parents[4] / "shared" / "data" / "allsides"
 LAB = Path(os.environ.get("LAB", "/tmp/lab"))
@@ -94,24 +98,13 @@ class Stage2(OnlineClusterer):
                                     len(near), near[i][1], rows[i]) for r, i in enumerate(top)]
         if self.log is not None:
             for i, f in zip(top, feats, strict=True):
-                labels = [self.gold[m.id] for m in self.stories[near[i][0]].members]
-                self.log.append((f, float(max(set(labels), key=labels.count) == self.gold[signals.id])))
+                labels = Counter(self.gold[m.id] for m in self.stories[near[i][0]].members)
+                self.log.append((f, float(labels.most_common(1)[0][0] == self.gold[signals.id])))
         if self.w is None:
             return (near[best][0], float(ps[best])) if ps[best] >= self.scorer.threshold else (None, float(ps[best]))
         p2 = 1 / (1 + np.exp(-(((np.asarray(feats) - self.mu) / self.sd) @ self.w + self.b)))
         k = int(np.argmax(p2))
         return (near[top[k]][0], float(p2[k])) if p2[k] >= self.t2 else (None, float(p2[k]))
-
-
-def fit_logistic(x, y, c=1.0, steps=50):
-    d = np.hstack([x, np.ones((len(x), 1))])
-    th = np.zeros(d.shape[1])
-    pen = np.eye(d.shape[1]) / c
-    pen[-1, -1] = 0
-    for _ in range(steps):
-        p = 1 / (1 + np.exp(-d @ th))
-        th -= np.linalg.solve(d.T @ (d * (p * (1 - p))[:, None]) + pen, d.T @ (p - y) + pen @ th)
-    return th[:-1], th[-1]
 
 
 def auc(s, y):
