@@ -33,7 +33,6 @@ from fit_cluster_scorer import fit_logistic  # noqa: E402  (scripts/, the scorer
 
 DATA = Path(__file__).resolve().parents[4] / "shared" / "data" / "allsides"
 LAB = Path(os.environ.get("LAB", "/tmp/lab"))
-SHUFFLED = False
 T2S = (0.2, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
 
 
@@ -49,8 +48,8 @@ class CE:
         for n in range(0, len(todo), 32):
             chunk = todo[n:n + 32]
             batch = [(self.text[a], self.text[b]) for a, b in chunk]
-            size = next(n for n in (4, 8, 16, 32) if n >= len(batch))
-            batch += [batch[-1]] * (size - len(batch))
+            width = next(w for w in (4, 8, 16, 32) if w >= len(batch))  # few shapes, so few compilations
+            batch += [batch[-1]] * (width - len(batch))
             out = np.asarray(score_batch(self.params, *self.tok.batch(batch)))[: len(chunk)]
             self.cache.update({p: float(z) for p, z in zip(chunk, out, strict=True)})
         return [self.cache[p] for p in pairs]
@@ -113,7 +112,7 @@ def auc(s, y):
     return float((pos[:, None] > neg[None]).mean() + 0.5 * (pos[:, None] == neg[None]).mean())
 
 
-def load_split():
+def load_split(shuffled=False):
     dev = read_jsonl(DATA / "dev.articles.jsonl")
     train = read_jsonl(DATA / "train.articles.jsonl")
     tv = np.load(LAB / "train.cfvec.npy")
@@ -125,7 +124,7 @@ def load_split():
         chosen = set(half1[c * size:(c + 1) * size])
         rows = [i for i, a in enumerate(train) if a["story"] in chosen]
         chunks.append(([train[i] for i in rows], tv[rows]))
-        if SHUFFLED:
+        if shuffled:
             order = np.random.default_rng(100 + c).permutation(len(rows))
             chunks.append(([train[rows[i]] for i in order], tv[[rows[i] for i in order]]))
     return chunks, (dev, np.load(LAB / "dev.vec.npy"))
@@ -160,10 +159,8 @@ def main():
     ap.add_argument("--shuffled", action="store_true", help="fit on train chunks in file and shuffled order")
     args = ap.parse_args()
     args.feats = args.feats.split(",")
-    global SHUFFLED
-    SHUFFLED = args.shuffled
     ce = CE(args.model, args.side, args.model + ".cache.pkl")
-    chunks, dev = load_split()
+    chunks, dev = load_split(args.shuffled)
     rows = []
     for part in chunks:
         run(ce, args, part, log=rows)
