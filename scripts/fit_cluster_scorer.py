@@ -1,6 +1,6 @@
-"""Fit the story clusterer's scorer on the AllSides train split and print the constants for cluster.py.
+"""Fit the story clusterer's scorers on the AllSides train split and print the constants for cluster.py.
 
-Usage: python scripts/fit_cluster_scorer.py [--train PATH] [--chunks 8]
+Usage: python scripts/fit_cluster_scorer.py [--train PATH] [--chunks 8] [--review]
 
 0. Vectors: the product's story embedder (MiniLM with the news adapter), cross-fitted: each half of the train
    stories is embedded with the adapter fitted on the other half (scripts/data/news-bitfit-1.half*.npz).
@@ -9,6 +9,13 @@ Usage: python scripts/fit_cluster_scorer.py [--train PATH] [--chunks 8]
 2. L2-regularised logistic regression on those pairs (Newton's method, NumPy only).
 3. Threshold: the one with the best mean BCubed F1 over dev-sized chunks of train (the number of
    competing stories drives precision, so clustering all of train at once is a different task).
+With --review, the review's scorer instead (REVIEW_SCORER; the online one stays as it is):
+1. Leave-one-out pairs in each dev-sized chunk of train: every article against its own gold story without
+   it (labelled 1) and against the other gold stories whose centroids are nearest it, as a review sees them.
+2. The same logistic regression on standardised features, for each regularisation strength c.
+3. The c and threshold with the best mean chunk BCubed F1 of the whole batch form (online pass and review)
+   among those that leave all of train clustered at once (2,452 stories competing, a big active set) no
+   worse than the online pass alone: a lower threshold wins on dev-sized chunks and merges too much there.
 The gold labels are read here only; the clusterer never sees them.
 """
 
@@ -24,13 +31,16 @@ import numpy as np
 from newsweave import settings
 from newsweave.evaluation.clustering import score_clustering
 from newsweave.stages.cluster import (
+    DEFAULT_SCORER,
     FEATURES,
+    ClusterConfig,
     NumpyStoryIndex,
     OnlineClusterer,
     Scorer,
     StoryState,
     cluster_articles,
     evidence,
+    processing_order,
     read_signals,
 )
 from newsweave.stages.embed import DIM, CachedEmbedder, MiniLMEmbedder, article_text
@@ -114,14 +124,83 @@ def best_threshold(articles, vectors, weights, bias, count: int) -> tuple[float,
     return max(results)
 
 
+def review_pairs(articles, vectors) -> tuple[np.ndarray, np.ndarray]:
+    """Leave-one-out pairs of one chunk: each article against the stories near it, its own without it."""
+    config, stats = ClusterConfig(), TermStats()
+    signals = {articles[i].id: read_signals(articles[i], vectors[i], stats) for i in processing_order(articles)}
+    members: dict[str, list[str]] = {}
+    for article in articles:
+        members.setdefault(article.label, []).append(article.id)
+
+    def story(label: str, without: str | None = None) -> StoryState:
+        state = StoryState(label)
+        for member in members[label]:
+            if member != without:
+                state.add(signals[member])
+        return state
+
+    full = {label: story(label) for label in members}
+    labels = list(full)
+    centroids = np.stack([full[label].centroid() for label in labels])
+    rows, truth = [], []
+    for article in articles:
+        own = story(article.label, without=article.id)
+        stories = {**full, article.label: own}
+        similarity = centroids @ signals[article.id].vector
+        similarity[labels.index(article.label)] = own.centroid() @ signals[article.id].vector if own.size else -1
+        for k in np.argsort(-similarity, kind="stable")[: config.candidates]:
+            if similarity[k] >= config.min_similarity:
+                rows.append(evidence(signals[article.id], stories[labels[k]], float(similarity[k])))
+                truth.append(labels[k] == article.label)
+    return np.vstack(rows), np.asarray(truth, dtype=float)
+
+
+def fit_review(articles, vectors, count: int) -> dict:
+    parts = list(chunks(articles, count))
+    pairs = [review_pairs([articles[i] for i in rows], vectors[rows]) for rows in parts]
+    x, y = np.vstack([p[0] for p in pairs]), np.concatenate([p[1] for p in pairs])
+    mean, spread = x.mean(axis=0), x.std(axis=0) + 1e-9
+    gold = {a.id: a.label for a in articles}
+
+    def all_at_once(clusterer: OnlineClusterer) -> float:
+        return score_clustering(gold, cluster_articles(articles, vectors, clusterer)).bcubed.f1
+
+    online_only = all_at_once(OnlineClusterer(DEFAULT_SCORER, ClusterConfig(review_rounds=0)))
+    print(f"online pass alone, all of train at once: F1 {online_only:.4f}", file=sys.stderr)
+    results = []
+    for c in (0.01, 0.1, 1.0):
+        weights, bias = fit_logistic((x - mean) / spread, y, c=c)
+        weights, bias = weights / spread, bias - float(weights / spread @ mean)
+        for threshold in (0.03, 0.05, 0.1, 0.15, 0.2, 0.3):
+            review = Scorer(tuple(weights), bias, threshold)
+            f1s = []
+            for rows in parts:
+                part = [articles[i] for i in rows]
+                predicted = cluster_articles(part, vectors[rows], OnlineClusterer(DEFAULT_SCORER, review_scorer=review))
+                f1s.append(score_clustering({a.id: a.label for a in part}, predicted).bcubed.f1)
+            at_once = all_at_once(OnlineClusterer(DEFAULT_SCORER, review_scorer=review))
+            results.append((float(np.mean(f1s)), at_once, c, threshold, [round(float(w), 6) for w in weights],
+                            round(bias, 6)))
+            print(f"c {c} threshold {threshold:.2f}: mean chunk F1 {results[-1][0]:.4f}, all at once {at_once:.4f}",
+                  file=sys.stderr)
+    f1, at_once, c, threshold, weights, bias = max((r for r in results if r[1] >= online_only), key=lambda r: r[0])
+    return {"features": FEATURES, "weights": weights, "bias": bias, "threshold": threshold, "c": c,
+            "train_chunk_f1": round(f1, 4), "train_f1_all_at_once": round(at_once, 4),
+            "online_only_all_at_once": round(online_only, 4), "pairs": len(y), "positives": int(y.sum())}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--train", type=Path, default=TRAIN)
     parser.add_argument("--chunks", type=int, default=8)
+    parser.add_argument("--review", action="store_true", help="Fit the review's scorer instead.")
     args = parser.parse_args()
     articles = load(args.train)
     with SQLiteStore(settings.resolve("cache")) as cache:
         vectors = cross_fitted_vectors(articles, cache)
+    if args.review:
+        print(json.dumps(fit_review(articles, vectors, args.chunks), indent=1))
+        return
     x, y = teacher_pairs(articles, vectors)
     weights, bias = fit_logistic(x, y)
     f1, threshold = best_threshold(articles, vectors, weights, bias, args.chunks)

@@ -18,7 +18,7 @@ from newsweave.errors import StoreError
 from newsweave.http import Fetcher
 from newsweave.models import Article, Brief
 from newsweave.stages.cluster import ENGINE as CLUSTER_ENGINE
-from newsweave.stages.cluster import OnlineClusterer, StoryState, assign_in_order
+from newsweave.stages.cluster import OnlineClusterer, StoryState, assign_in_order, review_in_order
 from newsweave.stages.embed import CachedEmbedder, Embedder, MiniLMEmbedder, article_text, story_embedder
 from newsweave.stages.extract import Page, extract_page
 from newsweave.stages.signals import TermStats
@@ -190,6 +190,10 @@ def _settle_chunk(store: Store, clusterer: OnlineClusterer, embedder: Embedder, 
     for assignment in assign_in_order(clusterer, pending, embed_articles(embedder, pending), placed):
         (chunk.new if assignment.new_story else chunk.updated).add(assignment.story)
         chunk.merged += [(gone, assignment.story) for gone in assignment.merged]
+    for move in review_in_order(clusterer, pending, placed):
+        (chunk.new if move.new_story else chunk.updated).add(move.story)
+        chunk.updated.add(move.source)
+        chunk.merged += [(move.source, move.story)] if move.emptied else []
     gone = {g for g, _ in chunk.merged}
     store.apply_clustering(ClusteringChanges(
         attached=[(a.id, placed[a.id]) for a in pending],

@@ -16,6 +16,10 @@ stateless) and the live path (``pipeline.assign_stories``):
    turns the evidence into a probability; the best candidate at or above the threshold wins.
 4. Maintenance: after an article joins, a story whose centroid has come close to another active
    story's is merged into the older one (both ids stay resolvable in the store).
+5. Review: once a batch is placed, each of its articles is taken out of its story and placed again
+   against the stories as they now stand, which hold the articles that came after it too (a second
+   scorer, fitted for that view); then again those of the stories that changed, until nothing moves.
+   A story left empty is folded into the one its last article went to.
 
 Deterministic for the same input order. State is plain data (``StoryState``, ``TermStats``),
 so the store persists it and the engine resumes exactly where it was.
@@ -151,6 +155,31 @@ class StoryState:
         self.size += 1
         if signals.time is not None:
             self.last_time = signals.time if self.last_time is None else max(self.last_time, signals.time)
+
+    def remove(self, signals: Signals) -> None:
+        """Take one member out again (a review moving it elsewhere); the inverse of ``add``."""
+        self._matrix, self._term_norm = None, None
+        self.vector_sum = self.vector_sum - signals.vector
+        for term, weight in signals.terms.items():
+            left = self.term_sum.get(term, 0.0) - weight
+            if abs(left) > 1e-9:
+                self.term_sum[term] = left
+            else:
+                self.term_sum.pop(term, None)
+        self.members = [m for m in self.members if m.id != signals.id]
+        self.size -= 1
+        times = [m.time for m in self.members if m.time is not None]
+        self.last_time = max(times) if times else None
+
+    def member(self, article_id: str) -> Signals | None:
+        return next((m for m in self.members if m.id == article_id), None)
+
+    def hours_to(self, time: float | None) -> float | None:
+        """Hours from ``time`` to the nearest timed member, or None when either side has no time."""
+        times = [m.time for m in self.members if m.time is not None]
+        if time is None or not times:
+            return None
+        return min(abs(time - t) for t in times) / 3600.0
 
     def absorb(self, other: StoryState) -> None:
         self._matrix, self._term_norm = None, None
@@ -298,6 +327,16 @@ DEFAULT_SCORER = Scorer(
 )
 
 
+# Fitted on train by scripts/fit_cluster_scorer.py (--review): an article against its own story without it
+# and against the other stories near it, as a review sees them; figures in README.md.
+REVIEW_SCORER = Scorer(
+    weights=(17.736067, 2.12554, -6.184633, -39.848552, 5.260719, 47.130704, -4.029532, 4.860148, 0.198553,
+             0.840007),
+    bias=-9.944403,
+    threshold=0.15,
+)
+
+
 # ---- the clusterer ----------------------------------------------------------------------------------------
 
 
@@ -316,6 +355,12 @@ class ClusterConfig:
     """A dormant story takes a late article only on this much evidence, its age left aside."""
     remember_days: float = 30.0
     """Dormant stories older than this (before the newest time seen) can no longer reopen."""
+    review_rounds: int = 2
+    """Passes of the review at most: the first over all of a batch's articles, the next over those of the
+    stories it changed. Dev F1 0.8993 / 0.9066 / 0.9127 / 0.9139 / 0.9135 with 0 / 1 / 2 / 3 / 6 passes
+    (shuffled seed 13: 0.841 / 0.888 / 0.901 / 0.900 / 0.900), while each pass costs about what the first
+    did less the stories left alone: all of train at once (7,356 articles) took 4.6 s with none, 8.5 s with
+    one, 10.3 s with two and 14.7 s with six."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,12 +373,25 @@ class Assignment:
     """Stories folded into ``story`` by this assignment."""
 
 
+@dataclass(frozen=True, slots=True)
+class Move:
+    """A review taking an article out of ``source`` into ``story``."""
+
+    article: str
+    source: str
+    story: str
+    new_story: bool
+    emptied: bool
+    """``source`` lost its last article: it is folded into ``story`` (its id stays resolvable)."""
+
+
 class OnlineClusterer:
     """Assigns articles to stories one at a time. Holds only the active stories."""
 
     def __init__(self, scorer: Scorer = DEFAULT_SCORER, config: ClusterConfig | None = None,
-                 stats: TermStats | None = None, index: StoryIndex | None = None, next_seq: int = 0):
-        self.scorer, self.config = scorer, config or ClusterConfig()
+                 stats: TermStats | None = None, index: StoryIndex | None = None, next_seq: int = 0,
+                 review_scorer: Scorer = REVIEW_SCORER):
+        self.scorer, self.config, self.review_scorer = scorer, config or ClusterConfig(), review_scorer
         self.stats = stats or TermStats()
         self.index: StoryIndex = index or NumpyStoryIndex()
         self.stories: dict[str, StoryState] = {}
@@ -427,6 +485,61 @@ class OnlineClusterer:
                 story = older
         return story, tuple(merged)
 
+    def reconsider(self, article_id: str, story_id: str) -> Move | None:
+        """Take the article out of its story and place it again, every story as it now stands (the review).
+
+        Online, an article is judged against what has arrived before it; here its story and its rivals
+        hold the articles that came later too. It moves to the nearby story that the review scorer rates
+        best at or above its threshold, or starts a story of its own when none is and it had company.
+        Nearby: the nearest centroids, active or resting, with a member within ``active_days`` of it.
+        None when it stays, or when its signals are no longer kept (one of a big story's oldest members).
+        """
+        home = self.stories.get(story_id) or self.resting.get(story_id)
+        signals = home.member(article_id) if home else None
+        if home is None or signals is None or len(home.members) == 1 < home.size:
+            return None  # not kept, or the only member kept of a story bigger than its kept members
+        home.remove(signals)
+        if home.size:
+            self._reindex(home)
+        else:
+            self._index_of(home).remove(home.id)
+        best = self._review_best(signals)
+        if best is None and not home.size or best is home:
+            home.add(signals)
+            self._reindex(home)
+            return None
+        target = best or self._new_story(f"s-{self.next_seq:06d}")
+        if target.id in self.resting:
+            self.activate(target)  # as a late article reopens a dormant story
+        target.add(signals)
+        self._reindex(target)
+        if not home.size:
+            self.stories.pop(home.id, None)
+            self.resting.pop(home.id, None)
+        return Move(article_id, home.id, target.id, best is None, not home.size)
+
+    def _review_best(self, signals: Signals) -> StoryState | None:
+        near = [(self.state_of(sid), sim)
+                for index in (self.index, self.resting_index)
+                for sid, sim in index.nearest(signals.vector, self.config.candidates)
+                if sim >= self.config.min_similarity]
+        window = self.config.active_days * 24.0
+        near = [(story, sim) for story, sim in near
+                if (hours := story.hours_to(signals.time)) is None or hours <= window]
+        near = sorted(near, key=lambda pair: (-pair[1], pair[0].first_seq))[: self.config.candidates]
+        if not near:
+            return None
+        rows = np.vstack([evidence(signals, story, sim) for story, sim in near])
+        probabilities = self.review_scorer.probabilities(rows, [story.hours_to(signals.time) for story, _ in near])
+        best = int(np.argmax(probabilities))
+        return near[best][0] if probabilities[best] >= self.review_scorer.threshold else None
+
+    def _index_of(self, story: StoryState) -> StoryIndex:
+        return self.resting_index if story.id in self.resting else self.index
+
+    def _reindex(self, story: StoryState) -> None:
+        self._index_of(story).upsert(story.id, story.centroid())
+
     def state_of(self, story_id: str) -> StoryState | None:
         """An active or resting story's state."""
         return self.stories.get(story_id) or self.resting.get(story_id) or self.forgotten.get(story_id)
@@ -481,10 +594,38 @@ def assign_in_order(clusterer: OnlineClusterer, articles: Sequence[Article], vec
         yield assignment
 
 
+def review_in_order(clusterer: OnlineClusterer, articles: Sequence[Article], placed: dict[str, str]) -> list[Move]:
+    """Reconsider each of a batch's articles, in processing order, once all of them are placed; then again
+    those in the stories a pass changed, until a pass moves none (``review_rounds`` passes at most). The one
+    review of the batch command and the live path.
+
+    ``placed`` is kept up to date, copies following their originals.
+    """
+    moves: list[Move] = []
+    voices = [articles[i].id for i in processing_order(articles) if not articles[i].duplicate_of]
+    todo = voices
+    for _ in range(clusterer.config.review_rounds):
+        touched: set[str] = set()
+        for article_id in todo:
+            if move := clusterer.reconsider(article_id, placed[article_id]):
+                placed[article_id] = move.story  # a story it empties has no other article: copies follow below
+                moves.append(move)
+                touched |= {move.source, move.story}
+        todo = [a for a in voices if placed[a] in touched]
+        if not todo:
+            break
+    for article in articles:
+        if article.duplicate_of in placed:
+            placed[article.id] = placed[article.duplicate_of]
+    return moves
+
+
 def cluster_articles(articles: Sequence[Article], vectors: np.ndarray,
                      clusterer: OnlineClusterer | None = None) -> dict[str, str]:
     """Batch form: article id → story id. Gold ``story`` labels (``Article.label``) are never read."""
+    clusterer = clusterer or OnlineClusterer()
     story_of: dict[str, str] = {}
-    for _ in assign_in_order(clusterer or OnlineClusterer(), articles, vectors, story_of):
+    for _ in assign_in_order(clusterer, articles, vectors, story_of):
         pass
+    review_in_order(clusterer, articles, story_of)
     return story_of
