@@ -5,7 +5,8 @@ Needs ../shared/data/allsides/train.articles.jsonl (7,356 articles).
 - raw model: MiniLM embedding of every article's title and text, no cache;
 - cold: ``newsweave cluster``'s path with an empty embedding cache (embed, cache, cluster);
 - warm: the same with every embedding cached (what a second run costs): the fastest of WARM_RUNS runs, as
-  timeit reports, since other load on the machine only ever slows a run down.
+  timeit reports, since other load on the machine only ever slows a run down;
+- warm without the review: the online pass alone (``review_rounds=0``), to show what the review costs.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import time
 from pathlib import Path
 
 from newsweave.pipeline import embed_articles
-from newsweave.stages.cluster import OnlineClusterer, cluster_articles
+from newsweave.stages.cluster import ClusterConfig, OnlineClusterer, cluster_articles
 from newsweave.stages.embed import CachedEmbedder, MiniLMEmbedder, article_text, story_embedder
 from newsweave.stages.ingest import read_articles
 from newsweave.store import SQLiteStore
@@ -34,10 +35,10 @@ def timed(action):
     return time.perf_counter() - start, result
 
 
-def run_pipeline(articles, cache_path: Path, model: MiniLMEmbedder):
+def run_pipeline(articles, cache_path: Path, model: MiniLMEmbedder, config: ClusterConfig | None = None):
     with SQLiteStore(cache_path) as cache:
         vectors = embed_articles(CachedEmbedder(model, cache), articles)
-    return cluster_articles(articles, vectors, OnlineClusterer())
+    return cluster_articles(articles, vectors, OnlineClusterer(config=config))
 
 
 def main() -> None:
@@ -55,12 +56,15 @@ def main() -> None:
         cache = Path(folder) / "cache.db"
         cold, stories = timed(lambda: run_pipeline(articles, cache, model))
         warm = min(timed(lambda: run_pipeline(articles, cache, model))[0] for _ in range(WARM_RUNS))
+        online = ClusterConfig(review_rounds=0)
+        unreviewed = min(timed(lambda: run_pipeline(articles, cache, model, online))[0] for _ in range(WARM_RUNS))
     n = len(articles)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"machine: {os.cpu_count()} cores; {n:,} articles; {len(set(stories.values())):,} stories")
     print(f"raw model (MiniLM int8 + news adapter, no cache): {n / raw:8.1f} articles/s")
     print(f"cluster, cold (empty cache):       {n / cold:8.1f} articles/s  ({raw / cold:.0%} of the raw model)")
     print(f"cluster, warm (all cached):        {n / warm:8.1f} articles/s  (fastest of {WARM_RUNS})")
+    print(f"  the same without the review:     {n / unreviewed:8.1f} articles/s  (fastest of {WARM_RUNS})")
     print(f"peak memory: {peak:.0f} MB")
 
 

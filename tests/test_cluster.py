@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -49,11 +50,21 @@ def test_dev_scores_hold_their_floor_and_the_story_field_is_ignored(newsweave, t
     dev = shared_file("allsides/dev.articles.jsonl")
     predicted = clustered(newsweave, dev, tmp_path, cache_env)
     scores = score_clustering(gold_of(dev), predicted)
-    assert scores.bcubed.precision >= 0.93 and scores.bcubed.f1 >= 0.89  # measured 0.940 / 0.899
+    assert scores.bcubed.precision >= 0.93 and scores.bcubed.f1 >= 0.905  # measured 0.948 / 0.913
     blind = write_jsonl(tmp_path / "blind.jsonl", [{k: v for k, v in row.items() if k != "story"}
                                                      for row in read_jsonl(dev.read_text())])
     assert clustered(newsweave, blind, tmp_path, cache_env, "blind.out.jsonl") == predicted
     assert clustered(newsweave, dev, tmp_path, cache_env, "again.jsonl") == predicted  # deterministic
+
+
+@pytest.mark.slow
+def test_the_review_keeps_dev_in_a_random_order_nearly_as_good(newsweave, tmp_path, cache_env):
+    """Stories interleaved, as a live feed has them: the online pass alone measured F1 0.841 (seed 13), the
+    review brings it to 0.901, against 0.913 in file order."""
+    rows = read_jsonl(shared_file("allsides/dev.articles.jsonl").read_text())
+    random.Random(13).shuffle(rows)
+    shuffled = write_jsonl(tmp_path / "dev.13.jsonl", rows)
+    assert score_clustering(gold_of(shuffled), clustered(newsweave, shuffled, tmp_path, cache_env)).bcubed.f1 >= 0.89
 
 
 @pytest.mark.slow
@@ -123,7 +134,7 @@ def test_the_live_path_resumes_exactly_where_it_was(newsweave, tmp_path, cache_e
         assert store.stats().briefs == store.stats().stories
     assert live == never_stopped(parts)
     batch = score_clustering(gold_of(dev), clustered(newsweave, dev, tmp_path, cache_env)).bcubed.f1
-    assert score_clustering(gold_of(dev), live).bcubed.f1 >= batch - 0.01  # measured 0.9135 in one batch
+    assert score_clustering(gold_of(dev), live).bcubed.f1 >= batch - 0.01  # measured 0.908, in one batch 0.913
 
 
 # In-memory checks with hand-made vectors: the rules themselves.
