@@ -71,7 +71,7 @@ def test_the_review_keeps_dev_in_a_random_order_nearly_as_good(newsweave, tmp_pa
 def test_crawl_with_real_times_reaches_its_target(newsweave, tmp_path, cache_env):
     crawl = shared_file("allsides/crawl.articles.jsonl")
     scores = score_clustering(gold_of(crawl), clustered(newsweave, crawl, tmp_path, cache_env))
-    assert scores.bcubed.f1 >= 0.95  # measured 0.956
+    assert scores.bcubed.f1 >= 0.95  # measured 0.968
 
 
 @pytest.mark.slow
