@@ -110,16 +110,21 @@ def chunks(articles, count: int):
         yield [i for i, a in enumerate(articles) if a.label in chosen]
 
 
+def mean_chunk_f1(articles, vectors, parts, clusterer) -> float:
+    """Mean BCubed F1 of the batch form over the chunks (rows of articles), each with a fresh ``clusterer()``."""
+    f1s = []
+    for rows in parts:
+        part = [articles[i] for i in rows]
+        predicted = cluster_articles(part, vectors[rows], clusterer())
+        f1s.append(score_clustering({a.id: a.label for a in part}, predicted).bcubed.f1)
+    return float(np.mean(f1s))
+
+
 def best_threshold(articles, vectors, weights, bias, count: int) -> tuple[float, float]:
-    results = []
+    results, parts = [], list(chunks(articles, count))
     for threshold in np.round(np.arange(0.03, 0.6, 0.02), 2):
         scorer = Scorer(tuple(weights), bias, float(threshold))
-        f1s = []
-        for rows in chunks(articles, count):
-            part = [articles[i] for i in rows]
-            predicted = cluster_articles(part, vectors[rows], OnlineClusterer(scorer))
-            f1s.append(score_clustering({a.id: a.label for a in part}, predicted).bcubed.f1)
-        results.append((float(np.mean(f1s)), float(threshold)))
+        results.append((mean_chunk_f1(articles, vectors, parts, lambda s=scorer: OnlineClusterer(s)), float(threshold)))
         print(f"threshold {threshold:.2f}: mean chunk F1 {results[-1][0]:.4f}", file=sys.stderr)
     return max(results)
 
@@ -173,14 +178,9 @@ def fit_review(articles, vectors, count: int) -> dict:
         weights, bias = weights / spread, bias - float(weights / spread @ mean)
         for threshold in (0.03, 0.05, 0.1, 0.15, 0.2, 0.3):
             review = Scorer(tuple(weights), bias, threshold)
-            f1s = []
-            for rows in parts:
-                part = [articles[i] for i in rows]
-                predicted = cluster_articles(part, vectors[rows], OnlineClusterer(DEFAULT_SCORER, review_scorer=review))
-                f1s.append(score_clustering({a.id: a.label for a in part}, predicted).bcubed.f1)
+            f1 = mean_chunk_f1(articles, vectors, parts, lambda r=review: OnlineClusterer(review_scorer=r))
             at_once = all_at_once(OnlineClusterer(DEFAULT_SCORER, review_scorer=review))
-            results.append((float(np.mean(f1s)), at_once, c, threshold, [round(float(w), 6) for w in weights],
-                            round(bias, 6)))
+            results.append((f1, at_once, c, threshold, [round(float(w), 6) for w in weights], round(bias, 6)))
             print(f"c {c} threshold {threshold:.2f}: mean chunk F1 {results[-1][0]:.4f}, all at once {at_once:.4f}",
                   file=sys.stderr)
     f1, at_once, c, threshold, weights, bias = max((r for r in results if r[1] >= online_only), key=lambda r: r[0])

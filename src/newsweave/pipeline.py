@@ -193,7 +193,8 @@ def _settle_chunk(store: Store, clusterer: OnlineClusterer, embedder: Embedder, 
     for move in review_in_order(clusterer, pending, placed):
         (chunk.new if move.new_story else chunk.updated).add(move.story)
         chunk.updated.add(move.source)
-        chunk.merged += [(move.source, move.story)] if move.emptied else []
+        if move.emptied:
+            chunk.merged.append((move.source, move.story))
     gone = {g for g, _ in chunk.merged}
     store.apply_clustering(ClusteringChanges(
         attached=[(a.id, placed[a.id]) for a in pending],

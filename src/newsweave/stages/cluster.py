@@ -504,7 +504,7 @@ class OnlineClusterer:
         else:
             self._index_of(home).remove(home.id)
         best = self._review_best(signals)
-        if best is None and not home.size or best is home:
+        if best is home or (best is None and not home.size):  # stays: back where it was
             home.add(signals)
             self._reindex(home)
             return None
