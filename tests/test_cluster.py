@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -227,6 +228,23 @@ def test_a_story_the_review_empties_is_folded_into_where_its_article_went():
     assert (move.article, move.source, move.story, move.emptied) == ("a1", first, second, True)
     assert set(placed.values()) == {second}  # the copy followed its original
     assert first not in clusterer.stories and clusterer.stories[second].size == 3
+
+
+def test_a_story_going_dormant_is_reviewed_first_and_its_moves_carry_copies():
+    # As in the test above, but timed: a2 (40°) joins a1's story and a3, a4 (75°) start the one nearer it. The
+    # next article, days later, sends both stories dormant, and a2 moves before they go (a6, its copy, with it).
+    timeless = replace(BY_CENTROID, time_bits=0.0)
+    articles = [article(1, "t", "x", hours=0), article(2, "t", "x", hours=1), article(3, "t", "x", hours=2),
+                article(4, "t", "x", hours=2), article(5, "t", "x", hours=24 * 5),
+                Article(id="a6", title="t", text="x", duplicate_of="a2", published=article(0, "", "", 3).published)]
+    vectors = np.stack([at(0), at(40), at(75), at(75), at(180), at(40)])
+    clusterer, placed = OnlineClusterer(timeless, ClusterConfig(active_days=1), review_scorer=timeless), {}
+    by_id = {a.article: a for a in assign_in_order(clusterer, articles, vectors, placed)}
+    first, second = by_id["a1"].story, by_id["a3"].story
+    assert by_id["a2"].story == first and by_id["a6"].story == first  # online, before the review
+    assert [(m.article, m.source, m.story) for m in by_id["a5"].moves] == [("a2", first, second)]
+    assert placed["a2"] == placed["a6"] == second and {first, second} <= set(clusterer.resting)
+    assert clusterer.resting[first].size == 1 and clusterer.resting[second].size == 3
 
 
 def test_the_review_leaves_well_placed_articles_alone():

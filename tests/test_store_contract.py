@@ -179,3 +179,17 @@ def test_clustering_changes_apply_whole_and_merged_ids_stay_resolvable(store):
     store.apply_clustering(ClusteringChanges(attached=[], stories=[], merged=[], dormant=["s1"],
                                              engine="test/1", engine_state={}))
     assert store.get_story("s1").status == "dormant" and store.active_stories() == []
+
+
+def test_an_article_a_review_moves_after_its_batch_takes_its_copies_along(store):
+    from newsweave.store.base import ClusteringChanges, StoredStory
+
+    store.save_articles([make_article(1), make_article(2, duplicate_of="a1"), make_article(3)])
+    vector = np.ones(384, np.float32)
+    stories = [StoredStory("s1", vector, {}, None), StoredStory("s2", vector, {}, None)]
+    store.apply_clustering(ClusteringChanges(attached=[("a1", "s1"), ("a2", "s1"), ("a3", "s2")], stories=stories,
+                                             merged=[], dormant=[], engine="test/1", engine_state={}))
+    store.apply_clustering(ClusteringChanges(attached=[], stories=stories, merged=[], dormant=[], engine="test/1",
+                                             engine_state={}, moved=[("a1", "s2")]))
+    assert {a: store.story_of_article(a).id for a in ("a1", "a2", "a3")} == {"a1": "s2", "a2": "s2", "a3": "s2"}
+    assert store.get_story("s1").articles == 0 and store.get_story("s2").articles == 3

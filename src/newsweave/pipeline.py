@@ -18,7 +18,7 @@ from newsweave.errors import StoreError
 from newsweave.http import Fetcher
 from newsweave.models import Article, Brief
 from newsweave.stages.cluster import ENGINE as CLUSTER_ENGINE
-from newsweave.stages.cluster import OnlineClusterer, StoryState, assign_in_order, review_in_order
+from newsweave.stages.cluster import Move, OnlineClusterer, StoryState, assign_in_order, review_in_order
 from newsweave.stages.embed import CachedEmbedder, Embedder, MiniLMEmbedder, article_text, story_embedder
 from newsweave.stages.extract import Page, extract_page
 from newsweave.stages.signals import TermStats
@@ -187,17 +187,22 @@ def _settle_chunk(store: Store, clusterer: OnlineClusterer, embedder: Embedder, 
     chunk = StoryChanges()
     placed = {a.duplicate_of: story for a in pending if a.duplicate_of
               for story in [_story_of(store, a.duplicate_of)] if story}
+    moves: list[Move] = []
     for assignment in assign_in_order(clusterer, pending, embed_articles(embedder, pending), placed):
         (chunk.new if assignment.new_story else chunk.updated).add(assignment.story)
         chunk.merged += [(gone, assignment.story) for gone in assignment.merged]
-    for move in review_in_order(clusterer, pending, placed):
+        moves += assignment.moves
+    moves += review_in_order(clusterer, pending, placed)
+    for move in moves:
         (chunk.new if move.new_story else chunk.updated).add(move.story)
         chunk.updated.add(move.source)
         if move.emptied:
             chunk.merged.append((move.source, move.story))
     gone = {g for g, _ in chunk.merged}
+    settled = {a.id for a in pending}
     store.apply_clustering(ClusteringChanges(
         attached=[(a.id, placed[a.id]) for a in pending],
+        moved=sorted({m.article: placed[m.article] for m in moves if m.article not in settled}.items()),
         stories=[_stored(clusterer.state_of(s)) for s in sorted(chunk.touched - gone) if clusterer.state_of(s)],
         merged=chunk.merged,
         dormant=[s for s in dict.fromkeys(clusterer.dormant) if s not in clusterer.stories],

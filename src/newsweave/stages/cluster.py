@@ -16,10 +16,11 @@ stateless) and the live path (``pipeline.assign_stories``):
    turns the evidence into a probability; the best candidate at or above the threshold wins.
 4. Maintenance: after an article joins, a story whose centroid has come close to another active
    story's is merged into the older one (both ids stay resolvable in the store).
-5. Review: once a batch is placed, each of its articles is taken out of its story and placed again
-   against the stories as they now stand, which hold the articles that came after it too (a second
-   scorer, fitted for that view); then again those of the stories that changed, until nothing moves.
-   A story left empty is folded into the one its last article went to.
+5. Review: each article is taken out of its story and placed again against the stories as they now
+   stand, which hold the articles that came after it too (a second scorer, fitted for that view): the
+   articles of a story about to go dormant, once, when the news of their time has all arrived; and once
+   a batch is placed, each of its articles, then again those of the stories that changed, until nothing
+   moves. A story left empty is folded into the one its last article went to.
 
 Deterministic for the same input order. State is plain data (``StoryState``, ``TermStats``),
 so the store persists it and the engine resumes exactly where it was.
@@ -364,16 +365,6 @@ class ClusterConfig:
 
 
 @dataclass(frozen=True, slots=True)
-class Assignment:
-    article: str
-    story: str
-    new_story: bool
-    probability: float
-    merged: tuple[str, ...] = ()
-    """Stories folded into ``story`` by this assignment."""
-
-
-@dataclass(frozen=True, slots=True)
 class Move:
     """A review taking an article out of ``source`` into ``story``."""
 
@@ -383,6 +374,18 @@ class Move:
     new_story: bool
     emptied: bool
     """``source`` lost its last article: it is folded into ``story`` (its id stays resolvable)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    article: str
+    story: str
+    new_story: bool
+    probability: float
+    merged: tuple[str, ...] = ()
+    """Stories folded into ``story`` by this assignment."""
+    moves: tuple[Move, ...] = ()
+    """What the reviews of the stories this article's time sent dormant moved (made before it was placed)."""
 
 
 class OnlineClusterer:
@@ -424,7 +427,7 @@ class OnlineClusterer:
     def assign(self, article: Article, vector: np.ndarray, new_id: str | None = None) -> Assignment:
         """Put one article into its story; ``new_id`` names the story it starts, if it starts one."""
         signals = read_signals(article, vector, self.stats)
-        self._advance_clock(signals.time)
+        moves = self._advance_clock(signals.time)
         best, probability = self._best_story(signals)
         if best is None and (reopened := self._dormant_story(signals)):
             self.activate(reopened)
@@ -433,7 +436,7 @@ class OnlineClusterer:
         story.add(signals)
         self.index.upsert(story.id, story.centroid())
         kept, merged = self._merge_neighbours(story)
-        return Assignment(article.id, kept.id, best is None, probability, merged)
+        return Assignment(article.id, kept.id, best is None, probability, merged, moves)
 
     def _best_story(self, signals: Signals) -> tuple[str | None, float]:
         near = [(s, sim) for s, sim in self.index.nearest(signals.vector, self.config.candidates)
@@ -548,12 +551,14 @@ class OnlineClusterer:
         self.stories.pop(story_id, None)
         self.index.remove(story_id)
 
-    def _advance_clock(self, time: float | None) -> None:
-        """Retire the stories with no article within active_days of the newest time seen."""
+    def _advance_clock(self, time: float | None) -> tuple[Move, ...]:
+        """Retire the stories with no article within active_days of the newest time seen, each reviewed first
+        (``review_going``); the moves those reviews made."""
         if time is None:
-            return
+            return ()
         self.clock = time if self.clock is None else max(self.clock, time)
         horizon = self.clock - self.config.active_days * 86400.0
+        moves = self.review_going(horizon)
         for story_id in [s for s, st in self.stories.items() if st.last_time is not None and st.last_time < horizon]:
             self.rest(self.stories[story_id])
             self.retire(story_id)
@@ -562,6 +567,16 @@ class OnlineClusterer:
         for story_id in [s for s, st in self.resting.items() if (st.last_time or self.clock) < forgotten]:
             self.forgotten[story_id] = self.resting.pop(story_id)
             self.resting_index.remove(story_id)
+        return moves
+
+    def review_going(self, horizon: float) -> tuple[Move, ...]:
+        """Reconsider each article of the stories about to go dormant (none since ``horizon``), oldest story
+        first, once. Their time's news has all arrived: every story a member could belong to is still held,
+        which a review at the end of a long batch no longer finds (stories a month older are forgotten)."""
+        going = sorted((st for st in self.stories.values() if st.last_time is not None and st.last_time < horizon),
+                       key=lambda st: st.first_seq)
+        return tuple(move for story in going for member in list(story.members)
+                     if (move := self.reconsider(member.id, story.id)))
 
 
 def processing_order(articles: Sequence[Article]) -> list[int]:
@@ -578,9 +593,14 @@ def assign_in_order(clusterer: OnlineClusterer, articles: Sequence[Article], vec
     """Assign articles in processing order: the one loop of the batch command and the live path.
 
     ``placed`` (article id → story id, possibly holding stored originals) is kept up to date: a copy
-    (``duplicate_of``) follows its original's story without counting as another voice, and a merge
-    moves what was placed in the story merged away.
+    (``duplicate_of``) follows its original's story without counting as another voice, a merge moves
+    what was placed in the story merged away, and a move of the review of a story going dormant moves
+    its article (which may be one placed before this batch: it enters ``placed``) with its copies.
     """
+    copies: dict[str, list[str]] = {}
+    for article in articles:
+        if article.duplicate_of:
+            copies.setdefault(article.duplicate_of, []).append(article.id)
     for i in processing_order(articles):
         article = articles[i]
         if article.duplicate_of in placed:
@@ -588,6 +608,9 @@ def assign_in_order(clusterer: OnlineClusterer, articles: Sequence[Article], vec
             yield Assignment(article.id, placed[article.id], False, 1.0)
             continue
         assignment = clusterer.assign(article, vectors[i])
+        for move in assignment.moves:
+            placed[move.article] = move.story
+            placed.update({copy: move.story for copy in copies.get(move.article, ()) if copy in placed})
         placed[article.id] = assignment.story
         for gone in assignment.merged:
             placed.update({a: assignment.story for a, s in placed.items() if s == gone})

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, Protocol
 
@@ -100,6 +100,9 @@ class ClusteringChanges:
     dormant: list[str]
     engine: str
     engine_state: dict
+    moved: list[tuple[str, str]] = field(default_factory=list)
+    """(article id, story id) for articles an earlier batch attached that a review has moved: each moves
+    with its copies (the articles whose ``duplicate_of`` it is)."""
 
 
 class Store(Protocol):

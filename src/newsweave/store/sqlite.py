@@ -389,6 +389,11 @@ class SQLiteStore:
                 " attached_at = excluded.attached_at",
                 [(article, story, now) for article, story in changes.attached],
             )
+            conn.executemany(
+                "UPDATE story_articles SET story_id = ?, attached_at = ? WHERE article_id = ?"
+                " OR article_id IN (SELECT id FROM articles WHERE duplicate_of = ?)",
+                [(story, now, article, article) for article, story in changes.moved],
+            )
             conn.executemany("UPDATE stories SET status = 'dormant' WHERE id = ? AND status = 'active'",
                              [(story,) for story in changes.dormant])
             conn.execute(
