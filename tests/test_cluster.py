@@ -51,7 +51,7 @@ def test_dev_scores_hold_their_floor_and_the_story_field_is_ignored(newsweave, t
     dev = shared_file("allsides/dev.articles.jsonl")
     predicted = clustered(newsweave, dev, tmp_path, cache_env)
     scores = score_clustering(gold_of(dev), predicted)
-    assert scores.bcubed.precision >= 0.93 and scores.bcubed.f1 >= 0.905  # measured 0.948 / 0.913
+    assert scores.bcubed.precision >= 0.93 and scores.bcubed.f1 >= 0.912  # measured 0.932 / 0.920
     blind = write_jsonl(tmp_path / "blind.jsonl", [{k: v for k, v in row.items() if k != "story"}
                                                      for row in read_jsonl(dev.read_text())])
     assert clustered(newsweave, blind, tmp_path, cache_env, "blind.out.jsonl") == predicted
@@ -60,19 +60,19 @@ def test_dev_scores_hold_their_floor_and_the_story_field_is_ignored(newsweave, t
 
 @pytest.mark.slow
 def test_the_review_keeps_dev_in_a_random_order_nearly_as_good(newsweave, tmp_path, cache_env):
-    """Stories interleaved, as a live feed has them: the online pass alone measured F1 0.841 (seed 13), the
-    review brings it to 0.901, against 0.913 in file order."""
+    """Stories interleaved, as a live feed has them: the online pass alone measured F1 0.841 (seed 13), with
+    the review 0.919, against 0.920 in file order."""
     rows = read_jsonl(shared_file("allsides/dev.articles.jsonl").read_text())
     random.Random(13).shuffle(rows)
     shuffled = write_jsonl(tmp_path / "dev.13.jsonl", rows)
-    assert score_clustering(gold_of(shuffled), clustered(newsweave, shuffled, tmp_path, cache_env)).bcubed.f1 >= 0.89
+    assert score_clustering(gold_of(shuffled), clustered(newsweave, shuffled, tmp_path, cache_env)).bcubed.f1 >= 0.91
 
 
 @pytest.mark.slow
 def test_crawl_with_real_times_reaches_its_target(newsweave, tmp_path, cache_env):
     crawl = shared_file("allsides/crawl.articles.jsonl")
     scores = score_clustering(gold_of(crawl), clustered(newsweave, crawl, tmp_path, cache_env))
-    assert scores.bcubed.f1 >= 0.95  # measured 0.968
+    assert scores.bcubed.f1 >= 0.975  # measured 0.986 (the target: 0.95)
 
 
 @pytest.mark.slow
@@ -136,6 +136,33 @@ def test_the_live_path_resumes_exactly_where_it_was(newsweave, tmp_path, cache_e
     assert live == never_stopped(parts)
     batch = score_clustering(gold_of(dev), clustered(newsweave, dev, tmp_path, cache_env)).bcubed.f1
     assert score_clustering(gold_of(dev), live).bcubed.f1 >= batch - 0.01  # measured 0.908, in one batch 0.913
+
+
+@pytest.mark.slow
+def test_the_live_path_moves_an_earlier_batchs_article_when_its_story_goes_dormant(newsweave, tmp_path):
+    """Crawl with its outlets spread up to ±12 hours apart, ingested by two processes a third of the way
+    through: the second one's reviews of stories going dormant move some of the first one's articles, and the
+    store ends exactly as one clusterer that never stopped."""
+    rows = read_jsonl(shared_file("allsides/crawl.articles.jsonl").read_text())
+    rng = random.Random(1)
+    for row in rows:
+        published = datetime.fromisoformat(row["published"]) + timedelta(hours=rng.uniform(-12, 12))
+        row["published"] = published.isoformat()
+    rows.sort(key=lambda row: datetime.fromisoformat(row["published"]))
+    parts = [write_jsonl(tmp_path / "early.jsonl", rows[:460]), write_jsonl(tmp_path / "late.jsonl", rows[460:])]
+    db = tmp_path / "live.db"
+    from newsweave.store import SQLiteStore
+
+    stories_after = []
+    for part in parts:
+        assert newsweave("ingest", part, "--db", db).code == 0
+        with SQLiteStore(db) as store:
+            stories_after.append({row["id"]: store.story_of_article(row["id"]).id for row in rows[:460]})
+    with SQLiteStore(db) as store:
+        live = {a.id: store.story_of_article(a.id).id for a in store.iter_articles()}
+        moved = [a for a, before in stories_after[0].items() if store.get_story(before).id != live[a]]
+    assert moved, "no article of the first batch left its story (other than by a merge): nothing was tested"
+    assert live == never_stopped(parts)
 
 
 # In-memory checks with hand-made vectors: the rules themselves.
