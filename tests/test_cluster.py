@@ -135,7 +135,7 @@ def test_the_live_path_resumes_exactly_where_it_was(newsweave, tmp_path, cache_e
         assert store.stats().briefs == store.stats().stories
     assert live == never_stopped(parts)
     batch = score_clustering(gold_of(dev), clustered(newsweave, dev, tmp_path, cache_env)).bcubed.f1
-    assert score_clustering(gold_of(dev), live).bcubed.f1 >= batch - 0.01  # measured 0.908, in one batch 0.913
+    assert score_clustering(gold_of(dev), live).bcubed.f1 >= batch - 0.01  # measured 0.929, in one batch 0.920
 
 
 @pytest.mark.slow
