@@ -19,15 +19,19 @@ from newsweave.stages.cluster import (
     ClusterConfig,
     NumpyStoryIndex,
     OnlineClusterer,
+    PairCache,
     Scorer,
     StoryState,
     assign_in_order,
     cluster_articles,
+    pair_evidence,
     processing_order,
+    read_signals,
     review_in_order,
 )
 from newsweave.stages.embed import MiniLMEmbedder, article_text, story_embedder
 from newsweave.stages.ingest import read_articles
+from newsweave.stages.signals import TermStats
 
 
 @pytest.fixture
@@ -282,6 +286,24 @@ def test_the_review_leaves_well_placed_articles_alone():
         pass
     before = dict(placed)
     assert review_in_order(clusterer, articles, placed) == [] and placed == before
+
+
+def test_pair_evidence_is_remembered_both_ways_forgotten_when_an_article_is_read_again_and_bounded():
+    stats = TermStats()
+    articles = [article(1, "Valencia floods kill 95", FLOOD), article(2, "Floods in Valencia", FLOOD),
+                article(3, "Budget", VOTE)]
+    flood, again, vote = (read_signals(a, unit(1), stats) for a in articles)
+    pairs = PairCache(limit=2)
+    assert pairs.between(flood, again) == pair_evidence(flood, again) == pair_evidence(again, flood)
+    assert pairs.between(flood, again)[0] > 0.5 and pairs.between(flood, vote)[0] == 0.0
+    assert len(pairs) == 2
+    # Read again with other words, a1 must not keep what it shared as it was.
+    changed = read_signals(article(1, "Senate budget", VOTE), unit(1), stats)
+    pairs.forget("a1")
+    assert len(pairs) == 0 and pairs.between(again, changed) == pair_evidence(changed, again)
+    assert pairs.between(changed, vote)[0] > 0.5
+    pairs.between(again, vote)  # a third pair: over the limit, the cache starts again
+    assert len(pairs) == 1
 
 
 def test_story_state_survives_a_json_round_trip():

@@ -18,7 +18,14 @@ from newsweave.errors import StoreError
 from newsweave.http import Fetcher
 from newsweave.models import Article, Brief
 from newsweave.stages.cluster import ENGINE as CLUSTER_ENGINE
-from newsweave.stages.cluster import Move, OnlineClusterer, StoryState, assign_in_order, review_in_order
+from newsweave.stages.cluster import (
+    Move,
+    OnlineClusterer,
+    StoryState,
+    assign_in_order,
+    one_blas_thread,
+    review_in_order,
+)
 from newsweave.stages.embed import CachedEmbedder, Embedder, MiniLMEmbedder, article_text, story_embedder
 from newsweave.stages.extract import Page, extract_page
 from newsweave.stages.signals import TermStats
@@ -188,11 +195,13 @@ def _settle_chunk(store: Store, clusterer: OnlineClusterer, embedder: Embedder, 
     placed = {a.duplicate_of: story for a in pending if a.duplicate_of
               for story in [_story_of(store, a.duplicate_of)] if story}
     moves: list[Move] = []
-    for assignment in assign_in_order(clusterer, pending, embed_articles(embedder, pending), placed):
-        (chunk.new if assignment.new_story else chunk.updated).add(assignment.story)
-        chunk.merged += [(gone, assignment.story) for gone in assignment.merged]
-        moves += assignment.moves
-    moves += review_in_order(clusterer, pending, placed)
+    vectors = embed_articles(embedder, pending)
+    with one_blas_thread():
+        for assignment in assign_in_order(clusterer, pending, vectors, placed):
+            (chunk.new if assignment.new_story else chunk.updated).add(assignment.story)
+            chunk.merged += [(gone, assignment.story) for gone in assignment.merged]
+            moves += assignment.moves
+        moves += review_in_order(clusterer, pending, placed)
     for move in moves:
         (chunk.new if move.new_story else chunk.updated).add(move.story)
         chunk.updated.add(move.source)

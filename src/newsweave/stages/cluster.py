@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from newsweave.models import Article
 from newsweave.stages.signals import (
@@ -275,18 +276,62 @@ FEATURES = ("dense_centroid", "dense_max", "dense_mean", "lex_story", "lex_max",
             "names_max", "names_mean", "numbers_max", "weekday")
 
 
-def evidence(article: Signals, story: StoryState, centroid_similarity: float) -> np.ndarray:
+def pair_evidence(a: Signals, b: Signals) -> tuple[float, float, float, float]:
+    """What two articles share, fixed once both are read: TF-IDF cosine, name overlap, number overlap and
+    weekday agreement. Symmetric, to the last bit."""
+    return (dot(a.terms, b.terms), overlap(a.names, b.names), overlap(a.numbers, b.numbers),
+            day_agreement(a.weekdays, b.weekdays))
+
+
+class PairCache:
+    """``pair_evidence`` remembered by article ids. Online, an article is compared with the members of the
+    stories near it; a review compares it with most of them again, and an article that came before it is
+    compared with it in turn: half the pairs a batch weighs were weighed before. Bounded: emptied once it
+    holds ``limit`` pairs. An article read again (its content changed) is forgotten first."""
+
+    def __init__(self, limit: int = 1_000_000) -> None:
+        self.limit = limit
+        self._rows: dict[str, dict[str, tuple[float, float, float, float]]] = {}
+        self._size = 0
+
+    def __len__(self) -> int:
+        return self._size
+
+    def between(self, a: Signals, b: Signals) -> tuple[float, float, float, float]:
+        row = self._rows.get(a.id)
+        found = row.get(b.id) if row is not None else None
+        if found is None:
+            if self._size >= self.limit:
+                self.clear()
+            found = pair_evidence(a, b)
+            self._rows.setdefault(a.id, {})[b.id] = found
+            self._rows.setdefault(b.id, {})[a.id] = found
+            self._size += 1
+        return found
+
+    def forget(self, article_id: str) -> None:
+        for other in self._rows.pop(article_id, {}):
+            if other != article_id:
+                self._rows[other].pop(article_id, None)
+                self._size -= 1
+
+    def clear(self) -> None:
+        self._rows.clear()
+        self._size = 0
+
+
+def evidence(article: Signals, story: StoryState, centroid_similarity: float,
+             pairs: PairCache | None = None) -> np.ndarray:
     """The features of (article, candidate story), in the order of FEATURES."""
     members = story.members
     dense = story.member_matrix() @ article.vector
-    lexical = [dot(article.terms, m.terms) for m in members]
-    shared_names = [overlap(article.names, m.names) for m in members]
+    shared = [pairs.between(article, m) if pairs is not None else pair_evidence(article, m) for m in members]
+    lexical, shared_names, shared_numbers, days = zip(*shared, strict=True)
+    n = len(members)
     return np.array([
-        centroid_similarity, float(dense.max()), float(dense.sum()) / len(dense),
-        dot(article.terms, story.term_sum) / (story.term_norm() or 1.0), max(lexical), sum(lexical) / len(lexical),
-        max(shared_names), sum(shared_names) / len(shared_names),
-        max(overlap(article.numbers, m.numbers) for m in members),
-        max(day_agreement(article.weekdays, m.weekdays) for m in members),
+        centroid_similarity, float(dense.max()), float(dense.sum()) / n,
+        dot(article.terms, story.term_sum) / (story.term_norm() or 1.0), max(lexical), sum(lexical) / n,
+        max(shared_names), sum(shared_names) / n, max(shared_numbers), max(days),
     ])
 
 
@@ -410,6 +455,7 @@ class OnlineClusterer:
         self.resting_index: StoryIndex = NumpyStoryIndex()
         self.forgotten: dict[str, StoryState] = {}
         """Dormant stories dropped from memory since the caller last looked (their state is still to be saved)."""
+        self.pairs = PairCache()
 
     def rest(self, story: StoryState) -> None:
         """Keep a dormant story where a late article can find it."""
@@ -430,6 +476,7 @@ class OnlineClusterer:
     def assign(self, article: Article, vector: np.ndarray, new_id: str | None = None) -> Assignment:
         """Put one article into its story; ``new_id`` names the story it starts, if it starts one."""
         signals = read_signals(article, vector, self.stats)
+        self.pairs.forget(article.id)
         moves = self._advance_clock(signals.time)
         best, probability = self._best_story(signals)
         if best is None and (reopened := self._dormant_story(signals)):
@@ -446,7 +493,7 @@ class OnlineClusterer:
                 if sim >= self.config.min_similarity]
         if not near:
             return None, 0.0
-        rows = np.vstack([evidence(signals, self.stories[sid], sim) for sid, sim in near])
+        rows = np.vstack([evidence(signals, self.stories[sid], sim, self.pairs) for sid, sim in near])
         hours = [self._hours_apart(signals, self.stories[sid]) for sid, _ in near]
         probabilities = self.scorer.probabilities(rows, hours)
         best = int(np.argmax(probabilities))  # the first of equals: deterministic
@@ -459,7 +506,7 @@ class OnlineClusterer:
         near = self.resting_index.nearest(signals.vector, self.config.candidates)
         if not near:
             return None
-        rows = np.vstack([evidence(signals, self.resting[sid], sim) for sid, sim in near])
+        rows = np.vstack([evidence(signals, self.resting[sid], sim, self.pairs) for sid, sim in near])
         probabilities = self.scorer.probabilities(rows, [None] * len(near))
         best = int(np.argmax(probabilities))
         return self.resting[near[best][0]] if probabilities[best] >= self.config.reopen_probability else None
@@ -535,7 +582,7 @@ class OnlineClusterer:
         near = sorted(near, key=lambda pair: (-pair[1], pair[0].first_seq))[: self.config.candidates]
         if not near:
             return None
-        rows = np.vstack([evidence(signals, story, sim) for story, sim in near])
+        rows = np.vstack([evidence(signals, story, sim, self.pairs) for story, sim in near])
         probabilities = self.review_scorer.probabilities(rows, [story.hours_to(signals.time) for story, _ in near])
         best = int(np.argmax(probabilities))
         return near[best][0] if probabilities[best] >= self.review_scorer.threshold else None
@@ -580,6 +627,13 @@ class OnlineClusterer:
                        key=lambda st: st.first_seq)
         return tuple(move for story in going for member in list(story.members)
                      if (move := self.reconsider(member.id, story.id)))
+
+
+def one_blas_thread() -> threadpool_limits:
+    """Matrix products on one thread while stories are settled. Each is small (an article against a few thousand
+    centroids), so a second thread costs more to wake than it saves, and on a busy machine a BLAS thread that
+    spins waiting for a core made clustering all of train take three times as long (32.7 s against 10.3 s)."""
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def processing_order(articles: Sequence[Article]) -> list[int]:
@@ -651,7 +705,8 @@ def cluster_articles(articles: Sequence[Article], vectors: np.ndarray,
     """Batch form: article id → story id. Gold ``story`` labels (``Article.label``) are never read."""
     clusterer = clusterer or OnlineClusterer()
     story_of: dict[str, str] = {}
-    for _ in assign_in_order(clusterer, articles, vectors, story_of):
-        pass
-    review_in_order(clusterer, articles, story_of)
+    with one_blas_thread():
+        for _ in assign_in_order(clusterer, articles, vectors, story_of):
+            pass
+        review_in_order(clusterer, articles, story_of)
     return story_of
