@@ -325,6 +325,30 @@ def test_the_index_returns_the_nearest_live_stories():
         index.upsert("s3", unit(1, 0, dim=768))
 
 
+def same_answer(ahead: list[tuple[str, float]], now: list[tuple[str, float]]) -> bool:
+    """The same stories in the same order, with the same similarities up to float32 rounding (one matrix
+    product for many queries adds in another order than one for each)."""
+    return [s for s, _ in ahead] == [s for s, _ in now] and [x for _, x in ahead] == pytest.approx([x for _, x in now])
+
+
+def test_scores_computed_ahead_answer_as_the_index_does_now_after_it_changed():
+    rng = np.random.default_rng(7)
+    index = NumpyStoryIndex(capacity=4)
+    for n in range(6):
+        index.upsert(f"s{n}", unit(*rng.normal(size=8)))
+    queries = np.stack([unit(*rng.normal(size=8)) for _ in range(700)])  # two blocks of NumpyScoredAhead
+    ahead = index.ahead(queries)
+    assert all(same_answer(ahead.nearest(q, 3), index.nearest(queries[q], 3)) for q in (0, 600))
+    index.upsert("s1", queries[5])  # moved onto query 5
+    index.remove("s2")
+    index.upsert("s9", -queries[6])  # a new story, in a freed row
+    index.upsert("s10", queries[7])  # and one in a new row
+    for q in (5, 6, 7, 650):
+        assert same_answer(ahead.nearest(q, 4), index.nearest(queries[q], 4))
+    assert ahead.nearest(5, 1)[0][0] == "s1" and ahead.nearest(7, 1)[0][0] == "s10"
+    assert "s2" not in {sid for q in range(700) for sid, _ in ahead.nearest(q, 7)}
+
+
 @pytest.mark.slow
 def test_the_live_path_over_months_of_timed_news_matches_the_batch_command(newsweave, tmp_path, cache_env):
     crawl = shared_file("allsides/crawl.articles.jsonl")
