@@ -397,16 +397,28 @@ class PairCache:
 def evidence(article: Signals, story: StoryState, centroid_similarity: float,
              pairs: PairCache | None = None) -> np.ndarray:
     """The features of (article, candidate story), in the order of FEATURES."""
-    members = story.members
-    dense = story.member_matrix() @ article.vector
-    shared = [pairs.between(article, m) if pairs is not None else pair_evidence(article, m) for m in members]
-    lexical, shared_names, shared_numbers, days = zip(*shared, strict=True)
-    n = len(members)
-    return np.array([
-        centroid_similarity, float(dense.max()), float(dense.sum()) / n,
-        dot(article.terms, story.term_sum) / (story.term_norm() or 1.0), max(lexical), sum(lexical) / n,
-        max(shared_names), sum(shared_names) / n, max(shared_numbers), max(days),
-    ])
+    return evidence_rows(article, [(story, centroid_similarity)], pairs)[0]
+
+
+def evidence_rows(article: Signals, candidates: Sequence[tuple[StoryState, float]],
+                  pairs: PairCache | None = None) -> np.ndarray:
+    """The features of the article against each (candidate story, centroid similarity), a row each: the
+    members of all candidates are multiplied with the article in one product."""
+    between = pairs.between if pairs is not None else pair_evidence
+    matrices = [story.member_matrix() for story, _ in candidates]
+    dense = (np.concatenate(matrices) if len(matrices) > 1 else matrices[0]) @ article.vector
+    rows, start = [], 0
+    for (story, similarity), matrix in zip(candidates, matrices, strict=True):
+        n = len(matrix)
+        mine = dense[start : start + n]
+        start += n
+        lexical, shared_names, shared_numbers, days = zip(*[between(article, m) for m in story.members], strict=True)
+        rows.append((
+            similarity, float(mine.max()), float(mine.sum()) / n,
+            dot(article.terms, story.term_sum) / (story.term_norm() or 1.0), max(lexical), sum(lexical) / n,
+            max(shared_names), sum(shared_names) / n, max(shared_numbers), max(days),
+        ))
+    return np.array(rows)
 
 
 @dataclass(frozen=True, slots=True)
@@ -569,7 +581,7 @@ class OnlineClusterer:
                 if sim >= self.config.min_similarity]
         if not near:
             return None, 0.0
-        rows = np.vstack([evidence(signals, self.stories[sid], sim, self.pairs) for sid, sim in near])
+        rows = evidence_rows(signals, [(self.stories[sid], sim) for sid, sim in near], self.pairs)
         hours = [self._hours_apart(signals, self.stories[sid]) for sid, _ in near]
         probabilities = self.scorer.probabilities(rows, hours)
         best = int(np.argmax(probabilities))  # the first of equals: deterministic
@@ -582,7 +594,7 @@ class OnlineClusterer:
         near = self.resting_index.nearest(signals.vector, self.config.candidates)
         if not near:
             return None
-        rows = np.vstack([evidence(signals, self.resting[sid], sim, self.pairs) for sid, sim in near])
+        rows = evidence_rows(signals, [(self.resting[sid], sim) for sid, sim in near], self.pairs)
         probabilities = self.scorer.probabilities(rows, [None] * len(near))
         best = int(np.argmax(probabilities))
         return self.resting[near[best][0]] if probabilities[best] >= self.config.reopen_probability else None
@@ -662,7 +674,7 @@ class OnlineClusterer:
         near = sorted(near, key=lambda pair: (-pair[1], pair[0].first_seq))[: self.config.candidates]
         if not near:
             return None
-        rows = np.vstack([evidence(signals, story, sim, self.pairs) for story, sim in near])
+        rows = evidence_rows(signals, near, self.pairs)
         probabilities = self.review_scorer.probabilities(rows, [story.hours_to(signals.time) for story, _ in near])
         best = int(np.argmax(probabilities))
         return near[best][0] if probabilities[best] >= self.review_scorer.threshold else None
