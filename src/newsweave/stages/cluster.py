@@ -57,7 +57,8 @@ MAX_MEMBERS = 12
 
 def _weighted(tf: dict[str, int], stats: TermStats) -> dict[str, float]:
     """TF-IDF weights, L2-normalised, frozen with the document frequencies of the moment."""
-    weights = {t: (1 + math.log(n)) * stats.idf(t) for t, n in tf.items()}
+    idf = stats.idfs(tf)
+    weights = {t: (1 + math.log(n)) * idf[t] for t, n in tf.items()}
     norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
     return {t: w / norm for t, w in weights.items()}
 
@@ -74,6 +75,12 @@ class Signals:
     numbers: dict[str, float]
     weekdays: frozenset[str]
     time: float | None
+    names_weight: float = field(init=False, repr=False, compare=False)
+    numbers_weight: float = field(init=False, repr=False, compare=False)
+    """The sums of ``names`` and ``numbers`` (every overlap with another article needs them)."""
+
+    def __post_init__(self) -> None:
+        self.names_weight, self.numbers_weight = sum(self.names.values()), sum(self.numbers.values())
 
     def to_dict(self) -> dict:
         return {"id": self.id, "vector": self.vector.astype(np.float32).tobytes().hex(), "terms": self.terms,
@@ -94,8 +101,8 @@ def read_signals(article: Article, vector: np.ndarray, stats: TermStats) -> Sign
         id=article.id,
         vector=np.asarray(vector, dtype=np.float32),
         terms=_weighted(tf, stats),
-        names={name: stats.idf(name) for name in sorted(found_names)},
-        numbers={number: stats.idf(number) for number in sorted(found_numbers)},
+        names=stats.idfs(sorted(found_names)),
+        numbers=stats.idfs(sorted(found_numbers)),
         weekdays=weekdays(article.title, article.text),
         time=article.published.timestamp() if article.published else None,
     )
@@ -107,15 +114,19 @@ def dot(a: dict[str, float], b: dict[str, float]) -> float:
     return math.fsum([a[t] * b[t] for t in shared]) if shared else 0.0
 
 
-def overlap(a: dict[str, float], b: dict[str, float]) -> float:
-    """Weighted Jaccard of two weighted sets (each item's weight: its idf when first read)."""
+def overlap(a: dict[str, float], b: dict[str, float], a_weight: float | None = None,
+            b_weight: float | None = None) -> float:
+    """Weighted Jaccard of two weighted sets (each item's weight: its idf when first read); ``a_weight`` and
+    ``b_weight``, when known, are the sums of their weights."""
     if not a or not b:
         return 0.0
     common = a.keys() & b.keys()
     shared = math.fsum([min(a[t], b[t]) for t in common]) if common else 0.0
     if not shared:
         return 0.0
-    return shared / (sum(a.values()) + sum(b.values()) - shared)
+    a_weight = sum(a.values()) if a_weight is None else a_weight
+    b_weight = sum(b.values()) if b_weight is None else b_weight
+    return shared / (a_weight + b_weight - shared)
 
 
 # ---- stories ----------------------------------------------------------------------------------------------
@@ -353,8 +364,8 @@ FEATURES = ("dense_centroid", "dense_max", "dense_mean", "lex_story", "lex_max",
 def pair_evidence(a: Signals, b: Signals) -> tuple[float, float, float, float]:
     """What two articles share, fixed once both are read: TF-IDF cosine, name overlap, number overlap and
     weekday agreement. Symmetric, to the last bit."""
-    return (dot(a.terms, b.terms), overlap(a.names, b.names), overlap(a.numbers, b.numbers),
-            day_agreement(a.weekdays, b.weekdays))
+    return (dot(a.terms, b.terms), overlap(a.names, b.names, a.names_weight, b.names_weight),
+            overlap(a.numbers, b.numbers, a.numbers_weight, b.numbers_weight), day_agreement(a.weekdays, b.weekdays))
 
 
 class PairCache:
@@ -406,16 +417,17 @@ def evidence_rows(article: Signals, candidates: Sequence[tuple[StoryState, float
     members of all candidates are multiplied with the article in one product."""
     between = pairs.between if pairs is not None else pair_evidence
     matrices = [story.member_matrix() for story, _ in candidates]
-    dense = (np.concatenate(matrices) if len(matrices) > 1 else matrices[0]) @ article.vector
+    dense = ((np.concatenate(matrices) if len(matrices) > 1 else matrices[0]) @ article.vector).tolist()
     rows, start = [], 0
-    for (story, similarity), matrix in zip(candidates, matrices, strict=True):
-        n = len(matrix)
+    for story, similarity in candidates:
+        n = len(story.members)
         mine = dense[start : start + n]
         start += n
         lexical, shared_names, shared_numbers, days = zip(*[between(article, m) for m in story.members], strict=True)
+        # With every member kept, the story's terms are their sum, and so is its dot product with the article.
+        to_story = sum(lexical) if n == story.size else dot(article.terms, story.term_sum)
         rows.append((
-            similarity, float(mine.max()), float(mine.sum()) / n,
-            dot(article.terms, story.term_sum) / (story.term_norm() or 1.0), max(lexical), sum(lexical) / n,
+            similarity, max(mine), sum(mine) / n, to_story / (story.term_norm() or 1.0), max(lexical), sum(lexical) / n,
             max(shared_names), sum(shared_names) / n, max(shared_numbers), max(days),
         ))
     return np.array(rows)

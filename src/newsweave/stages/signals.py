@@ -113,6 +113,11 @@ class TermStats:
     def idf(self, item: str) -> float:
         return math.log((self.docs + 1) / (self.df.get(item, 0) + 1)) + 1.0
 
+    def idfs(self, items: Iterable[str]) -> dict[str, float]:
+        """``idf`` of each item, in one pass (the clusterer weighs every term of every article)."""
+        log, docs, df = math.log, self.docs + 1, self.df
+        return {item: log(docs / (df.get(item, 0) + 1)) + 1.0 for item in items}
+
     def to_dict(self) -> dict:
         return {"df": self.df, "docs": self.docs}
 
