@@ -425,10 +425,11 @@ def evidence_rows(article: Signals, candidates: Sequence[tuple[StoryState, float
         mine = dense[start : start + n]
         start += n
         lexical, shared_names, shared_numbers, days = zip(*[between(article, m) for m in story.members], strict=True)
+        to_members = sum(lexical)
         # With every member kept, the story's terms are their sum, and so is its dot product with the article.
-        to_story = sum(lexical) if n == story.size else dot(article.terms, story.term_sum)
+        to_story = to_members if n == story.size else dot(article.terms, story.term_sum)
         rows.append((
-            similarity, max(mine), sum(mine) / n, to_story / (story.term_norm() or 1.0), max(lexical), sum(lexical) / n,
+            similarity, max(mine), sum(mine) / n, to_story / (story.term_norm() or 1.0), max(lexical), to_members / n,
             max(shared_names), sum(shared_names) / n, max(shared_numbers), max(days),
         ))
     return np.array(rows)
