@@ -27,12 +27,16 @@ said says say new one two amid via per it's he's she's they're we're i'm mr ms m
 """.split())
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
-_WEEKDAY = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")\b", re.IGNORECASE)
+_WEEKDAY = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")\b")
+"""In lower-case text."""
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]|[A-Za-z]")
 _NUMBER = re.compile(r"\d[\d,\.]*\d|\d")
-_CAPITALISED = re.compile(r"(?<![\w'’])([A-Z][A-Za-z'’\-]*[A-Za-z]|[A-Z])")
 _ACRONYM = re.compile(r"\b[A-Z]{2,}\b")
-_SENTENCE_ENDS = frozenset('.!?:;"“”')
+_SENTENCE_ENDS = '.!?:;"“”'
+_INSIDE_SENTENCE = re.compile(
+    rf"(?=[A-Z])(?:(?<=[^\s\w'’{_SENTENCE_ENDS}])|(?<=[^\s{_SENTENCE_ENDS}] ))([A-Z][A-Za-z'’\-]*[A-Za-z]|[A-Z])")
+"""A capitalised word whose last visible character before it is neither a word's (nor an apostrophe) nor one
+that ends a sentence, in text whose white space is single spaces."""
 
 
 @lru_cache(maxsize=1 << 16)
@@ -47,13 +51,15 @@ def stem(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=1 << 16)
+def _term(token: str) -> str | None:
+    """The term a lower-case word counts as; None for a stop word or a single letter."""
+    return None if token in STOPWORDS or len(token) < 2 else stem(token)
+
+
 def terms(title: str, text: str) -> dict[str, int]:
     """Term frequencies of title and lead, stop words removed, lightly stemmed."""
-    counts: Counter[str] = Counter()
-    for token in _WORD.findall(f"{title}\n{text}".lower()):
-        if token not in STOPWORDS and len(token) > 1:
-            counts[stem(token)] += 1
-    return dict(counts)
+    return dict(Counter(filter(None, map(_term, _WORD.findall(f"{title}\n{text}".lower())))))
 
 
 def _is_title_case(title: str) -> bool:
@@ -61,22 +67,17 @@ def _is_title_case(title: str) -> bool:
     return bool(words) and sum(w[0].isupper() for w in words) / len(words) > 0.7
 
 
+@lru_cache(maxsize=1 << 16)
+def _name(word: str) -> str | None:
+    """The name a capitalised word counts as; None for a stop word."""
+    lower = word.lower()
+    return None if lower in STOPWORDS else stem(lower)
+
+
 def _capitalised_inside_sentences(text: str) -> set[str]:
-    found = set()
-    for match in _CAPITALISED.finditer(text):
-        before = _last_visible(text, match.start())
-        if before and before not in _SENTENCE_ENDS and match.group(1).lower() not in STOPWORDS:
-            found.add(stem(match.group(1).lower()))
-    return found
-
-
-def _last_visible(text: str, end: int) -> str:
-    """The last character before ``end`` that is not white space ('' when there is none). Scans back from
-    ``end`` rather than copying the text before it, which made long texts quadratic."""
-    position = end - 1
-    while position >= 0 and text[position].isspace():
-        position -= 1
-    return text[position] if position >= 0 else ""
+    found = set(map(_name, _INSIDE_SENTENCE.findall(" ".join(text.split()))))
+    found.discard(None)
+    return found  # type: ignore[return-value]
 
 
 def names(title: str, text: str) -> frozenset[str]:
@@ -95,7 +96,7 @@ def numbers(title: str, text: str) -> frozenset[str]:
 
 
 def weekdays(title: str, text: str) -> frozenset[str]:
-    return frozenset(m.lower() for m in _WEEKDAY.findall(f"{title} {text}"))
+    return frozenset(_WEEKDAY.findall(f"{title} {text}".lower()))
 
 
 @dataclass
