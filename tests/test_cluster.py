@@ -17,21 +17,16 @@ from newsweave.pipeline import embed_articles
 from newsweave.stages.cluster import (
     FEATURES,
     ClusterConfig,
-    NumpyStoryIndex,
     OnlineClusterer,
-    PairCache,
     Scorer,
     StoryState,
     assign_in_order,
     cluster_articles,
-    pair_evidence,
     processing_order,
-    read_signals,
     review_in_order,
 )
 from newsweave.stages.embed import MiniLMEmbedder, article_text, story_embedder
 from newsweave.stages.ingest import read_articles
-from newsweave.stages.signals import TermStats
 
 
 @pytest.fixture
@@ -288,65 +283,12 @@ def test_the_review_leaves_well_placed_articles_alone():
     assert review_in_order(clusterer, articles, placed) == [] and placed == before
 
 
-def test_pair_evidence_is_remembered_both_ways_forgotten_when_an_article_is_read_again_and_bounded():
-    stats = TermStats()
-    articles = [article(1, "Valencia floods kill 95", FLOOD), article(2, "Floods in Valencia", FLOOD),
-                article(3, "Budget", VOTE)]
-    flood, again, vote = (read_signals(a, unit(1), stats) for a in articles)
-    pairs = PairCache(limit=2)
-    assert pairs.between(flood, again) == pair_evidence(flood, again) == pair_evidence(again, flood)
-    assert pairs.between(flood, again)[0] > 0.5 and pairs.between(flood, vote)[0] == 0.0
-    assert len(pairs) == 2
-    # Read again with other words, a1 must not keep what it shared as it was.
-    changed = read_signals(article(1, "Senate budget", VOTE), unit(1), stats)
-    pairs.forget("a1")
-    assert len(pairs) == 0 and pairs.between(again, changed) == pair_evidence(changed, again)
-    assert pairs.between(changed, vote)[0] > 0.5
-    pairs.between(again, vote)  # a third pair: over the limit, the cache starts again
-    assert len(pairs) == 1
-
-
 def test_story_state_survives_a_json_round_trip():
     clusterer = OnlineClusterer()
     clusterer.assign(article(1, "Valencia floods kill 95", FLOOD, hours=0), unit(1, 0.1))
     story = next(iter(clusterer.stories.values()))
     again = StoryState.from_dict(story.id, story.vector_sum, json.loads(json.dumps(story.to_dict())))
     assert again.to_dict() == story.to_dict() and np.array_equal(again.vector_sum, story.vector_sum)
-
-
-def test_the_index_returns_the_nearest_live_stories():
-    index = NumpyStoryIndex(capacity=2)
-    for n, vector in enumerate([unit(1, 0), unit(0, 1), unit(1, 1)]):
-        index.upsert(f"s{n}", vector)
-    index.remove("s2")
-    assert [sid for sid, _ in index.nearest(unit(1, 0.2), 5)] == ["s0", "s1"]
-    assert len(index) == 2
-    with pytest.raises(ValueError, match="another model"):
-        index.upsert("s3", unit(1, 0, dim=768))
-
-
-def same_answer(ahead: list[tuple[str, float]], now: list[tuple[str, float]]) -> bool:
-    """The same stories in the same order, with the same similarities up to float32 rounding (one matrix
-    product for many queries adds in another order than one for each)."""
-    return [s for s, _ in ahead] == [s for s, _ in now] and [x for _, x in ahead] == pytest.approx([x for _, x in now])
-
-
-def test_scores_computed_ahead_answer_as_the_index_does_now_after_it_changed():
-    rng = np.random.default_rng(7)
-    index = NumpyStoryIndex(capacity=4)
-    for n in range(6):
-        index.upsert(f"s{n}", unit(*rng.normal(size=8)))
-    queries = np.stack([unit(*rng.normal(size=8)) for _ in range(700)])  # two blocks of NumpyScoredAhead
-    ahead = index.ahead(queries)
-    assert all(same_answer(ahead.nearest(q, 3), index.nearest(queries[q], 3)) for q in (0, 600))
-    index.upsert("s1", queries[5])  # moved onto query 5
-    index.remove("s2")
-    index.upsert("s9", -queries[6])  # a new story, in a freed row
-    index.upsert("s10", queries[7])  # and one in a new row
-    for q in (5, 6, 7, 650):
-        assert same_answer(ahead.nearest(q, 4), index.nearest(queries[q], 4))
-    assert ahead.nearest(5, 1)[0][0] == "s1" and ahead.nearest(7, 1)[0][0] == "s10"
-    assert "s2" not in {sid for q in range(700) for sid, _ in ahead.nearest(q, 7)}
 
 
 @pytest.mark.slow

@@ -32,20 +32,20 @@ import math
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Protocol
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
 from newsweave.models import Article
+from newsweave.stages.pairs import end_to_end, evidence_table, lexicon, shared_with
 from newsweave.stages.signals import (
     TermStats,
-    day_agreement,
     names,
     numbers,
     terms,
     weekdays,
 )
+from newsweave.stages.story_index import NumpyStoryIndex, ScoredAhead, StoryIndex
 
 ENGINE = "cluster/1"
 #: Members a story is compared by (its most recent ones): keeps the cost of big stories bounded.
@@ -75,12 +75,11 @@ class Signals:
     numbers: dict[str, float]
     weekdays: frozenset[str]
     time: float | None
-    names_weight: float = field(init=False, repr=False, compare=False)
-    numbers_weight: float = field(init=False, repr=False, compare=False)
-    """The sums of ``names`` and ``numbers`` (every overlap with another article needs them)."""
+    lexicon: np.ndarray = field(init=False, repr=False, compare=False)
+    """Terms, names, numbers and weekdays as the compiled pair arithmetic reads them (``pairs.lexicon``)."""
 
     def __post_init__(self) -> None:
-        self.names_weight, self.numbers_weight = sum(self.names.values()), sum(self.numbers.values())
+        self.lexicon = lexicon(self.terms, self.names, self.numbers, self.weekdays)
 
     def to_dict(self) -> dict:
         return {"id": self.id, "vector": self.vector.astype(np.float32).tobytes().hex(), "terms": self.terms,
@@ -114,21 +113,6 @@ def dot(a: dict[str, float], b: dict[str, float]) -> float:
     return math.fsum([a[t] * b[t] for t in shared]) if shared else 0.0
 
 
-def overlap(a: dict[str, float], b: dict[str, float], a_weight: float | None = None,
-            b_weight: float | None = None) -> float:
-    """Weighted Jaccard of two weighted sets (each item's weight: its idf when first read); ``a_weight`` and
-    ``b_weight``, when known, are the sums of their weights."""
-    if not a or not b:
-        return 0.0
-    common = a.keys() & b.keys()
-    shared = math.fsum([min(a[t], b[t]) for t in common]) if common else 0.0
-    if not shared:
-        return 0.0
-    a_weight = sum(a.values()) if a_weight is None else a_weight
-    b_weight = sum(b.values()) if b_weight is None else b_weight
-    return shared / (a_weight + b_weight - shared)
-
-
 # ---- stories ----------------------------------------------------------------------------------------------
 
 
@@ -146,6 +130,7 @@ class StoryState:
     first_seq: int = 0
     """Order of creation, for deterministic tie-breaks and for keeping the older story in a merge."""
     _matrix: np.ndarray | None = None
+    _lexicons: np.ndarray | None = None
     _term_norm: float | None = None
 
     def member_matrix(self) -> np.ndarray:
@@ -154,6 +139,12 @@ class StoryState:
             self._matrix = np.stack([m.vector for m in self.members])
         return self._matrix
 
+    def member_lexicons(self) -> np.ndarray:
+        """The members' lexicons end to end (kept until the members change)."""
+        if self._lexicons is None:
+            self._lexicons = end_to_end([m.lexicon for m in self.members])
+        return self._lexicons
+
     def term_norm(self) -> float:
         """The L2 norm of ``term_sum`` (kept until the members change)."""
         if self._term_norm is None:
@@ -161,7 +152,7 @@ class StoryState:
         return self._term_norm
 
     def add(self, signals: Signals) -> None:
-        self._matrix, self._term_norm = None, None
+        self._matrix, self._lexicons, self._term_norm = None, None, None
         self.vector_sum = self.vector_sum + signals.vector if self.vector_sum.size else signals.vector.copy()
         for term, weight in signals.terms.items():
             self.term_sum[term] = self.term_sum.get(term, 0.0) + weight
@@ -172,7 +163,7 @@ class StoryState:
 
     def remove(self, signals: Signals) -> None:
         """Take one member out again (a review moving it elsewhere); the inverse of ``add``."""
-        self._matrix, self._term_norm = None, None
+        self._matrix, self._lexicons, self._term_norm = None, None, None
         self.vector_sum = self.vector_sum - signals.vector
         for term, weight in signals.terms.items():
             left = self.term_sum.get(term, 0.0) - weight
@@ -188,10 +179,10 @@ class StoryState:
     def snapshot(self) -> tuple:
         """What ``restore`` needs to undo any ``remove`` and ``add`` made since, to the last bit."""
         return (self.vector_sum, dict(self.term_sum), self.members, self.size, self.last_time, self._matrix,
-                self._term_norm)
+                self._lexicons, self._term_norm)
 
     def restore(self, snapshot: tuple) -> None:
-        (self.vector_sum, self.term_sum, self.members, self.size, self.last_time, self._matrix,
+        (self.vector_sum, self.term_sum, self.members, self.size, self.last_time, self._matrix, self._lexicons,
          self._term_norm) = snapshot
 
     def member(self, article_id: str) -> Signals | None:
@@ -205,7 +196,7 @@ class StoryState:
         return min(abs(time - t) for t in times) / 3600.0
 
     def absorb(self, other: StoryState) -> None:
-        self._matrix, self._term_norm = None, None
+        self._matrix, self._lexicons, self._term_norm = None, None, None
         self.vector_sum = self.vector_sum + other.vector_sum
         for term, weight in other.term_sum.items():
             self.term_sum[term] = self.term_sum.get(term, 0.0) + weight
@@ -229,132 +220,6 @@ class StoryState:
                    int(data.get("first_seq", 0)))
 
 
-class StoryIndex(Protocol):
-    """Nearest active-story centroids. NumPy here; an ANN index or pgvector can replace it."""
-
-    def upsert(self, story_id: str, centroid: np.ndarray) -> None: ...
-
-    def remove(self, story_id: str) -> None: ...
-
-    def nearest(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]: ...
-
-    def ahead(self, vectors: np.ndarray) -> ScoredAhead:
-        """Many queries to come, scored together now; each is kept current as the index changes."""
-        ...
-
-    def __len__(self) -> int: ...
-
-
-class ScoredAhead(Protocol):
-    def nearest(self, query: int, k: int) -> list[tuple[str, float]]:
-        """What ``index.nearest(vectors[query], k)`` would return now."""
-        ...
-
-
-class NumpyStoryIndex:
-    """Active centroids in one growable float32 matrix; exact top-k by dot product. Its dimension is
-    the first centroid's (the embedder's); a centroid of another dimension is refused."""
-
-    def __init__(self, capacity: int = 256):
-        self._matrix = np.zeros((capacity, 0), np.float32)
-        self._live = np.zeros(capacity, bool)
-        self._version = np.zeros(capacity, np.int64)
-        """When each row last changed (a count of changes), so scores computed ahead know which are stale."""
-        self._changes = 0
-        self._ids: list[str | None] = []
-        self._rows: dict[str, int] = {}
-        self._free: list[int] = []
-
-    def __len__(self) -> int:
-        return len(self._rows)
-
-    def upsert(self, story_id: str, centroid: np.ndarray) -> None:
-        if not self._matrix.shape[1]:
-            self._matrix = np.zeros((len(self._matrix), len(centroid)), np.float32)
-        if len(centroid) != self._matrix.shape[1]:
-            raise ValueError(f"story {story_id}: a centroid of {len(centroid)} dimensions in an index of "
-                             f"{self._matrix.shape[1]}: the stories were embedded with another model")
-        row = self._rows.get(story_id)
-        if row is None:
-            row = self._free.pop() if self._free else self._grow()
-            self._rows[story_id], self._ids[row], self._live[row] = row, story_id, True
-        self._matrix[row] = centroid
-        self._changed(row)
-
-    def remove(self, story_id: str) -> None:
-        row = self._rows.pop(story_id)
-        self._live[row], self._ids[row] = False, None
-        self._free.append(row)
-        self._changed(row)
-
-    def nearest(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
-        if not self._rows:
-            return []
-        return self._top(self._matrix[: len(self._ids)] @ vector, k)
-
-    def ahead(self, vectors: np.ndarray) -> NumpyScoredAhead:
-        return NumpyScoredAhead(self, vectors)
-
-    def _top(self, scores: np.ndarray, k: int) -> list[tuple[str, float]]:
-        """The ``k`` best live rows of ``scores`` (one per row in use), best first, ties to the lower row."""
-        used = len(scores)
-        scores[~self._live[:used]] = -np.inf
-        k = min(k, len(self._rows))
-        top = np.argpartition(scores, used - k)[used - k :] if k < used else np.arange(used)
-        ranked = sorted((int(r) for r in top if self._live[r]), key=lambda r: (-scores[r], r))[:k]
-        return [(self._ids[r], float(scores[r])) for r in ranked]  # type: ignore[misc]
-
-    def _changed(self, row: int) -> None:
-        self._changes += 1
-        self._version[row] = self._changes
-
-    def _grow(self) -> int:
-        if len(self._ids) == len(self._matrix):
-            self._matrix = np.vstack([self._matrix, np.zeros_like(self._matrix)])
-            self._live = np.concatenate([self._live, np.zeros_like(self._live)])
-            self._version = np.concatenate([self._version, np.zeros_like(self._version)])
-        self._ids.append(None)
-        return len(self._ids) - 1
-
-
-class NumpyScoredAhead:
-    """Queries against a NumpyStoryIndex scored in blocks, one matrix product a block, when the first query of
-    a block is asked for; a row that has changed since (or is new) is scored again at each query, so every
-    answer is what ``nearest`` would give (to float32 rounding: one product adds up in another order). A
-    review asks about every article of a batch while moving only a few: one product per block replaces a
-    product per article."""
-
-    BLOCK = 512
-    """Queries scored together: 512 against 3,000 stories hold 6 MB."""
-
-    def __init__(self, index: NumpyStoryIndex, vectors: np.ndarray) -> None:
-        self._index, self._vectors = index, np.asarray(vectors, np.float32)
-        self._blocks: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-
-    def nearest(self, query: int, k: int) -> list[tuple[str, float]]:
-        index = self._index
-        if not index._rows:
-            return []
-        scores, versions = self._block(query // self.BLOCK)
-        used = len(index._ids)
-        fresh = np.empty(used, np.float32)
-        known = min(used, len(versions))
-        fresh[:known] = scores[query % self.BLOCK, :known]
-        stale = np.flatnonzero(index._version[:known] != versions[:known])
-        if known < used:
-            stale = np.concatenate([stale, np.arange(known, used)])
-        if len(stale):
-            fresh[stale] = index._matrix[stale] @ self._vectors[query]
-        return index._top(fresh, k)
-
-    def _block(self, block: int) -> tuple[np.ndarray, np.ndarray]:
-        if block not in self._blocks:
-            index, used = self._index, len(self._index._ids)
-            queries = self._vectors[block * self.BLOCK : (block + 1) * self.BLOCK]
-            self._blocks = {block: (queries @ index._matrix[:used].T, index._version[:used].copy())}
-        return self._blocks[block]
-
-
 # ---- evidence and the scorer ------------------------------------------------------------------------------
 
 FEATURES = ("dense_centroid", "dense_max", "dense_mean", "lex_story", "lex_max", "lex_mean",
@@ -362,77 +227,28 @@ FEATURES = ("dense_centroid", "dense_max", "dense_mean", "lex_story", "lex_max",
 
 
 def pair_evidence(a: Signals, b: Signals) -> tuple[float, float, float, float]:
-    """What two articles share, fixed once both are read: TF-IDF cosine, name overlap, number overlap and
-    weekday agreement. Symmetric, to the last bit."""
-    return (dot(a.terms, b.terms), overlap(a.names, b.names, a.names_weight, b.names_weight),
-            overlap(a.numbers, b.numbers, a.numbers_weight, b.numbers_weight), day_agreement(a.weekdays, b.weekdays))
+    """What two articles share: TF-IDF cosine, name overlap, number overlap and weekday agreement. Symmetric,
+    to the last bit."""
+    return tuple(shared_with(a.lexicon, b.lexicon)[0].tolist())
 
 
-class PairCache:
-    """``pair_evidence`` remembered by article ids. Online, an article is compared with the members of the
-    stories near it; a review compares it with most of them again, and an article that came before it is
-    compared with it in turn: half the pairs a batch weighs were weighed before. Bounded: emptied once it
-    holds ``limit`` pairs (about 300 bytes each; all of train, untimed, weighs 103,000). An article read again
-    (its content changed) is forgotten first."""
-
-    def __init__(self, limit: int = 250_000) -> None:
-        self.limit = limit
-        self._rows: dict[str, dict[str, tuple[float, float, float, float]]] = {}
-        self._size = 0
-
-    def __len__(self) -> int:
-        return self._size
-
-    def between(self, a: Signals, b: Signals) -> tuple[float, float, float, float]:
-        row = self._rows.get(a.id)
-        found = row.get(b.id) if row is not None else None
-        if found is None:
-            if self._size >= self.limit:
-                self.clear()
-            found = pair_evidence(a, b)
-            self._rows.setdefault(a.id, {})[b.id] = found
-            self._rows.setdefault(b.id, {})[a.id] = found
-            self._size += 1
-        return found
-
-    def forget(self, article_id: str) -> None:
-        for other in self._rows.pop(article_id, {}):
-            if other != article_id:
-                self._rows[other].pop(article_id, None)
-                self._size -= 1
-
-    def clear(self) -> None:
-        self._rows.clear()
-        self._size = 0
-
-
-def evidence(article: Signals, story: StoryState, centroid_similarity: float,
-             pairs: PairCache | None = None) -> np.ndarray:
+def evidence(article: Signals, story: StoryState, centroid_similarity: float) -> np.ndarray:
     """The features of (article, candidate story), in the order of FEATURES."""
-    return evidence_rows(article, [(story, centroid_similarity)], pairs)[0]
+    return evidence_rows(article, [(story, centroid_similarity)])[0]
 
 
-def evidence_rows(article: Signals, candidates: Sequence[tuple[StoryState, float]],
-                  pairs: PairCache | None = None) -> np.ndarray:
-    """The features of the article against each (candidate story, centroid similarity), a row each: the
-    members of all candidates are multiplied with the article in one product."""
-    between = pairs.between if pairs is not None else pair_evidence
-    matrices = [story.member_matrix() for story, _ in candidates]
-    dense = ((np.concatenate(matrices) if len(matrices) > 1 else matrices[0]) @ article.vector).tolist()
-    rows, start = [], 0
-    for story, similarity in candidates:
-        n = len(story.members)
-        mine = dense[start : start + n]
-        start += n
-        lexical, shared_names, shared_numbers, days = zip(*[between(article, m) for m in story.members], strict=True)
-        to_members = sum(lexical)
-        # With every member kept, the story's terms are their sum, and so is its dot product with the article.
-        to_story = to_members if n == story.size else dot(article.terms, story.term_sum)
-        rows.append((
-            similarity, max(mine), sum(mine) / n, to_story / (story.term_norm() or 1.0), max(lexical), to_members / n,
-            max(shared_names), sum(shared_names) / n, max(shared_numbers), max(days),
-        ))
-    return np.array(rows)
+def evidence_rows(article: Signals, candidates: Sequence[tuple[StoryState, float]]) -> np.ndarray:
+    """The features of the article against each (candidate story, centroid similarity), a row each, from one
+    product of the article with all the candidates' members and one compiled pass over their lexicons."""
+    stories = [story for story, _ in candidates]
+    matrices = [story.member_matrix() for story in stories]
+    dense = (np.concatenate(matrices) if len(matrices) > 1 else matrices[0]) @ article.vector
+    # With every member kept, the story's terms are their sum, and so is its dot product with the article.
+    about = np.array([(len(story.members), similarity,
+                       math.nan if len(story.members) == story.size else dot(article.terms, story.term_sum),
+                       story.term_norm()) for story, similarity in candidates])
+    return evidence_table(article.lexicon, end_to_end([story.member_lexicons() for story in stories]),
+                          dense.astype(np.float64), about)
 
 
 @dataclass(frozen=True, slots=True)
@@ -555,7 +371,6 @@ class OnlineClusterer:
         self.resting_index: StoryIndex = NumpyStoryIndex()
         self.forgotten: dict[str, StoryState] = {}
         """Dormant stories dropped from memory since the caller last looked (their state is still to be saved)."""
-        self.pairs = PairCache()
         self._ahead: ScoredAhead | None = None
         self._ahead_rows: dict[str, int] = {}
 
@@ -578,7 +393,6 @@ class OnlineClusterer:
     def assign(self, article: Article, vector: np.ndarray, new_id: str | None = None) -> Assignment:
         """Put one article into its story; ``new_id`` names the story it starts, if it starts one."""
         signals = read_signals(article, vector, self.stats)
-        self.pairs.forget(article.id)
         moves = self._advance_clock(signals.time)
         best, probability = self._best_story(signals)
         if best is None and (reopened := self._dormant_story(signals)):
@@ -595,7 +409,7 @@ class OnlineClusterer:
                 if sim >= self.config.min_similarity]
         if not near:
             return None, 0.0
-        rows = evidence_rows(signals, [(self.stories[sid], sim) for sid, sim in near], self.pairs)
+        rows = evidence_rows(signals, [(self.stories[sid], sim) for sid, sim in near])
         hours = [self._hours_apart(signals, self.stories[sid]) for sid, _ in near]
         probabilities = self.scorer.probabilities(rows, hours)
         best = int(np.argmax(probabilities))  # the first of equals: deterministic
@@ -608,7 +422,7 @@ class OnlineClusterer:
         near = self.resting_index.nearest(signals.vector, self.config.candidates)
         if not near:
             return None
-        rows = evidence_rows(signals, [(self.resting[sid], sim) for sid, sim in near], self.pairs)
+        rows = evidence_rows(signals, [(self.resting[sid], sim) for sid, sim in near])
         probabilities = self.scorer.probabilities(rows, [None] * len(near))
         best = int(np.argmax(probabilities))
         return self.resting[near[best][0]] if probabilities[best] >= self.config.reopen_probability else None
@@ -688,7 +502,7 @@ class OnlineClusterer:
         near = sorted(near, key=lambda pair: (-pair[1], pair[0].first_seq))[: self.config.candidates]
         if not near:
             return None
-        rows = evidence_rows(signals, near, self.pairs)
+        rows = evidence_rows(signals, near)
         probabilities = self.review_scorer.probabilities(rows, [story.hours_to(signals.time) for story, _ in near])
         best = int(np.argmax(probabilities))
         return near[best][0] if probabilities[best] >= self.review_scorer.threshold else None
