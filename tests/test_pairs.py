@@ -82,7 +82,7 @@ def test_the_evidence_of_a_story_is_read_off_its_members():
     assert row["dense_centroid"] == 0.8 and row["dense_max"] == pytest.approx(dense)
     assert row["lex_max"] == pytest.approx(max(with_toll[0], with_mourns[0]))
     assert row["lex_mean"] == pytest.approx((with_toll[0] + with_mourns[0]) / 2)
-    term_sum_dot = math.fsum(flood.terms[k] * story.term_sum[k] for k in flood.terms.keys() & story.term_sum.keys())
+    term_sum_dot = math.fsum(flood.terms[k] * story.terms()[k] for k in flood.terms.keys() & story.terms().keys())
     assert row["lex_story"] == pytest.approx(term_sum_dot / story.term_norm())
     assert row["names_max"] == pytest.approx(max(with_toll[1], with_mourns[1]))
     assert row["numbers_max"] == pytest.approx(max(with_toll[2], with_mourns[2]))

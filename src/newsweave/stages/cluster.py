@@ -124,6 +124,8 @@ class StoryState:
     vector_sum: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     """Sum of the members' vectors, of whatever dimension the embedder gives (empty before the first)."""
     term_sum: dict[str, float] = field(default_factory=dict)
+    """The sum of the members' TF-IDF weights, kept once the story has let a member go (``size`` above the
+    members kept); empty while it keeps them all, when the sum is theirs (``terms``)."""
     members: list[Signals] = field(default_factory=list)
     size: int = 0
     last_time: float | None = None
@@ -145,17 +147,27 @@ class StoryState:
             self._lexicons = end_to_end([m.lexicon for m in self.members])
         return self._lexicons
 
+    def all_kept(self) -> bool:
+        return self.size == len(self.members)
+
+    def terms(self) -> dict[str, float]:
+        """The sum of the members' TF-IDF weights."""
+        return _summed([m.terms for m in self.members]) if self.all_kept() else self.term_sum
+
     def term_norm(self) -> float:
-        """The L2 norm of ``term_sum`` (kept until the members change)."""
+        """The L2 norm of ``terms()`` (kept until the members change)."""
         if self._term_norm is None:
-            self._term_norm = math.sqrt(sum(w * w for w in self.term_sum.values()))
+            self._term_norm = math.sqrt(sum(w * w for w in self.terms().values()))
         return self._term_norm
 
     def add(self, signals: Signals) -> None:
         self._matrix, self._lexicons, self._term_norm = None, None, None
         self.vector_sum = self.vector_sum + signals.vector if self.vector_sum.size else signals.vector.copy()
-        for term, weight in signals.terms.items():
-            self.term_sum[term] = self.term_sum.get(term, 0.0) + weight
+        letting_go = len(self.members) == MAX_MEMBERS
+        if letting_go and self.all_kept():  # its first member let go: from now on the sum is kept
+            self.term_sum = self.terms()
+        if not self.all_kept() or letting_go:
+            _add_into(self.term_sum, signals.terms)
         self.members = [*self.members, signals][-MAX_MEMBERS:]
         self.size += 1
         if signals.time is not None:
@@ -165,14 +177,17 @@ class StoryState:
         """Take one member out again (a review moving it elsewhere); the inverse of ``add``."""
         self._matrix, self._lexicons, self._term_norm = None, None, None
         self.vector_sum = self.vector_sum - signals.vector
-        for term, weight in signals.terms.items():
-            left = self.term_sum.get(term, 0.0) - weight
-            if abs(left) > 1e-9:
-                self.term_sum[term] = left
-            else:
-                self.term_sum.pop(term, None)
+        if not self.all_kept():
+            for term, weight in signals.terms.items():
+                left = self.term_sum.get(term, 0.0) - weight
+                if abs(left) > 1e-9:
+                    self.term_sum[term] = left
+                else:
+                    self.term_sum.pop(term, None)
         self.members = [m for m in self.members if m.id != signals.id]
         self.size -= 1
+        if self.all_kept():
+            self.term_sum = {}
         times = [m.time for m in self.members if m.time is not None]
         self.last_time = max(times) if times else None
 
@@ -198,11 +213,11 @@ class StoryState:
     def absorb(self, other: StoryState) -> None:
         self._matrix, self._lexicons, self._term_norm = None, None, None
         self.vector_sum = self.vector_sum + other.vector_sum
-        for term, weight in other.term_sum.items():
-            self.term_sum[term] = self.term_sum.get(term, 0.0) + weight
+        term_sum = _summed([self.terms(), other.terms()])
         merged = sorted([*self.members, *other.members], key=lambda s: (s.time or 0.0))
         self.members = merged[-MAX_MEMBERS:]
         self.size += other.size
+        self.term_sum = {} if self.all_kept() else term_sum
         times = [t for t in (self.last_time, other.last_time) if t is not None]
         self.last_time = max(times) if times else None
 
@@ -210,14 +225,27 @@ class StoryState:
         return self.vector_sum / max(float(np.linalg.norm(self.vector_sum)), 1e-12)
 
     def to_dict(self) -> dict:
-        return {"term_sum": self.term_sum, "members": [m.to_dict() for m in self.members], "size": self.size,
+        return {"term_sum": self.terms(), "members": [m.to_dict() for m in self.members], "size": self.size,
                 "last_time": self.last_time, "first_seq": self.first_seq}
 
     @classmethod
     def from_dict(cls, story_id: str, vector_sum: np.ndarray, data: dict) -> StoryState:
-        return cls(story_id, np.asarray(vector_sum, np.float32), dict(data["term_sum"]),
-                   [Signals.from_dict(m) for m in data["members"]], int(data["size"]), data["last_time"],
-                   int(data.get("first_seq", 0)))
+        members = [Signals.from_dict(m) for m in data["members"]]
+        term_sum = dict(data["term_sum"]) if int(data["size"]) > len(members) else {}
+        return cls(story_id, np.asarray(vector_sum, np.float32), term_sum, members, int(data["size"]),
+                   data["last_time"], int(data.get("first_seq", 0)))
+
+
+def _add_into(total: dict[str, float], weights: dict[str, float]) -> None:
+    for term, weight in weights.items():
+        total[term] = total.get(term, 0.0) + weight
+
+
+def _summed(weights: Sequence[dict[str, float]]) -> dict[str, float]:
+    total: dict[str, float] = {}
+    for each in weights:
+        _add_into(total, each)
+    return total
 
 
 # ---- evidence and the scorer ------------------------------------------------------------------------------
@@ -244,9 +272,9 @@ def evidence_rows(article: Signals, candidates: Sequence[tuple[StoryState, float
     matrices = [story.member_matrix() for story in stories]
     dense = (np.concatenate(matrices) if len(matrices) > 1 else matrices[0]) @ article.vector
     # With every member kept, the story's terms are their sum, and so is its dot product with the article.
-    about = np.array([(len(story.members), similarity,
-                       math.nan if len(story.members) == story.size else dot(article.terms, story.term_sum),
-                       story.term_norm()) for story, similarity in candidates])
+    about = np.array([(len(story.members), similarity, math.nan, math.nan) if story.all_kept() else
+                      (len(story.members), similarity, dot(article.terms, story.term_sum), story.term_norm())
+                      for story, similarity in candidates])
     return evidence_table(article.lexicon, end_to_end([story.member_lexicons() for story in stories]),
                           dense.astype(np.float64), about)
 

@@ -53,14 +53,15 @@ def end_to_end(lexicons: Sequence[np.ndarray]) -> np.ndarray:
 def shared_with(article: np.ndarray, members: np.ndarray) -> np.ndarray:
     """Per member laid end to end in ``members``: TF-IDF dot product, name overlap, number overlap, weekday
     agreement (see ``_pair``)."""
-    return _pair_table(article, members, _count(members))
+    starts = _starts(members, _count(members))
+    return _pair_table(article, members, starts, np.empty(len(members)))
 
 
 def evidence_table(article: np.ndarray, members: np.ndarray, dense: np.ndarray, stories: np.ndarray) -> np.ndarray:
     """The evidence rows (cluster.FEATURES) of one article against its candidate stories, whose members' lexicons
     are laid end to end in ``members`` and their embedding cosines in ``dense``, story after story. A row of
     ``stories`` per candidate: its members, its centroid's cosine, the article's TF-IDF dot product with its
-    term sum (NaN: the sum of the members', all kept) and that sum's norm."""
+    term sum and that sum's norm (both NaN when every member is kept: read off the members)."""
     return _evidence_table(article, members, dense, stories)
 
 
@@ -117,35 +118,56 @@ def _jaccard(shared: float, a_total: float, b_total: float) -> float:
 
 
 @njit(cache=True)
-def _pair(a, b, at, scratch, out) -> None:
-    """The lexicon at ``b[at:]`` against the article's ``a``: TF-IDF dot product; weighted Jaccard of names and of
-    numbers (each item weighed by its idf when read); +1 when both name a weekday they share, -1 when both name
-    only others."""
-    a_n, b_n = int(a[0]), int(b[at])
-    a_lo, b_lo = HEADER, at + HEADER
-    for s in range(3):
-        a_hi, b_hi = a_lo + int(a[1 + s]), b_lo + int(b[at + 1 + s])
+def _pair(a, a_at, b, b_at, scratch, out) -> None:
+    """The lexicon at ``b[b_at:]`` against the one at ``a[a_at:]``: TF-IDF dot product; weighted Jaccard of names
+    and of numbers (each item weighed by its idf when read); +1 when both name a weekday they share, -1 when
+    both name only others. Only the dot product when ``out`` has one place."""
+    a_n, b_n = int(a[a_at]), int(b[b_at])
+    a_lo, b_lo = a_at + HEADER, b_at + HEADER
+    for s in range(len(out) if len(out) < 3 else 3):
+        a_hi, b_hi = a_lo + int(a[a_at + 1 + s]), b_lo + int(b[b_at + 1 + s])
         shared = _shared(a, a_lo, a_hi, a_n, b, b_lo, b_hi, b_n, s > 0, scratch)
-        out[s] = shared if s == 0 else _jaccard(shared, a[4 + s], b[at + 4 + s])
+        out[s] = shared if s == 0 else _jaccard(shared, a[a_at + 4 + s], b[b_at + 4 + s])
         a_lo, b_lo = a_hi, b_hi
-    a_days, b_days = int(a[4]), int(b[at + 4])
-    out[3] = 0.0 if a_days == 0 or b_days == 0 else (1.0 if a_days & b_days else -1.0)
+    if len(out) > 3:
+        a_days, b_days = int(a[a_at + 4]), int(b[b_at + 4])
+        out[3] = 0.0 if a_days == 0 or b_days == 0 else (1.0 if a_days & b_days else -1.0)
 
 
 @njit(cache=True)
-def _pair_table(a, members, n):
-    table = np.empty((n, 4))
-    scratch = np.empty(max(int(a[0]), 1))
-    at = 0
+def _starts(lexicons, n):
+    """Where each of the ``n`` lexicons laid end to end begins."""
+    starts, at = np.empty(n, np.int64), 0
     for m in range(n):
-        _pair(a, members, at, scratch, table[m])
-        at += HEADER + 2 * int(members[at])
+        starts[m] = at
+        at += HEADER + 2 * int(lexicons[at])
+    return starts
+
+
+@njit(cache=True)
+def _pair_table(a, members, starts, scratch):
+    table = np.empty((len(starts), 4))
+    for m in range(len(starts)):
+        _pair(a, 0, members, starts[m], scratch, table[m])
     return table
 
 
 @njit(cache=True)
+def _norm_of_sum(members, starts, scratch) -> float:
+    """The L2 norm of the sum of these members' TF-IDF vectors, from their dot products with one another."""
+    total, dot = 0.0, np.empty(1)
+    for i in range(len(starts)):
+        for j in range(i, len(starts)):
+            _pair(members, starts[i], members, starts[j], scratch, dot)
+            total += dot[0] if i == j else 2.0 * dot[0]
+    return math.sqrt(total)
+
+
+@njit(cache=True)
 def _evidence_table(a, members, dense, stories):
-    pairs = _pair_table(a, members, int(stories[:, 0].sum()))
+    starts = _starts(members, int(stories[:, 0].sum()))
+    scratch = np.empty(len(members))
+    pairs = _pair_table(a, members, starts, scratch)
     rows = np.empty((len(stories), 10))
     start = 0
     for c in range(len(stories)):
@@ -153,11 +175,14 @@ def _evidence_table(a, members, dense, stories):
         end = start + n
         lexical = pairs[start:end, 0]
         to_members = _ascending_sum(lexical.copy(), n)
-        to_story = to_members if math.isnan(stories[c, 2]) else stories[c, 2]
+        if math.isnan(stories[c, 2]):  # every member kept: the story's terms are theirs
+            to_story, norm = to_members, _norm_of_sum(members, starts[start:end], scratch)
+        else:
+            to_story, norm = stories[c, 2], stories[c, 3]
         rows[c, 0] = stories[c, 1]
         rows[c, 1] = dense[start:end].max()
         rows[c, 2] = dense[start:end].sum() / n
-        rows[c, 3] = to_story / (stories[c, 3] if stories[c, 3] > 0.0 else 1.0)
+        rows[c, 3] = to_story / (norm if norm > 0.0 else 1.0)
         rows[c, 4] = lexical.max()
         rows[c, 5] = to_members / n
         rows[c, 6] = pairs[start:end, 1].max()
