@@ -422,19 +422,21 @@ class OnlineClusterer:
         """Put one article into its story; ``new_id`` names the story it starts, if it starts one."""
         signals = read_signals(article, vector, self.stats)
         moves = self._advance_clock(signals.time)
-        best, probability = self._best_story(signals)
+        nearest = self.index.nearest(signals.vector, self.config.candidates)
+        best, probability = self._best_story(signals, nearest)
         if best is None and (reopened := self._dormant_story(signals)):
             self.activate(reopened)
             best = reopened.id
         story = self.stories[best] if best else self._new_story(new_id or f"s-{self.next_seq:06d}")
+        before = float(np.linalg.norm(story.vector_sum)) if story.size else 0.0
         story.add(signals)
         self.index.upsert(story.id, story.centroid())
-        kept, merged = self._merge_neighbours(story)
+        kept, merged = self._merge_neighbours(story, self._merge_candidates(story, nearest, before))
         return Assignment(article.id, kept.id, best is None, probability, merged, moves)
 
-    def _best_story(self, signals: Signals) -> tuple[str | None, float]:
-        near = [(s, sim) for s, sim in self.index.nearest(signals.vector, self.config.candidates)
-                if sim >= self.config.min_similarity]
+    def _best_story(self, signals: Signals, nearest: list[tuple[str, float]]) -> tuple[str | None, float]:
+        """The story ``signals`` joins among the ``nearest`` active ones, if any, and the probability it does."""
+        near = [(s, sim) for s, sim in nearest if sim >= self.config.min_similarity]
         if not near:
             return None, 0.0
         rows = evidence_rows(signals, [(self.stories[sid], sim) for sid, sim in near])
@@ -467,13 +469,31 @@ class OnlineClusterer:
         self.stories[story_id] = story
         return story
 
-    def _merge_neighbours(self, story: StoryState) -> tuple[StoryState, tuple[str, ...]]:
-        """Fold into one the active stories whose centroids have come within merge_similarity."""
+    def _merge_candidates(self, story: StoryState, nearest: list[tuple[str, float]],
+                          before: float) -> list[tuple[str, float]]:
+        """The two active stories whose centroids are nearest ``story``'s, now that an article has joined it,
+        with their similarities; from ``nearest`` (the article's nearest stories, before it joined) when that is
+        sure to hold every story within ``merge_similarity``, else from the index.
+
+        With unit centroids c and the story's vector sum S before the article a joined, c·(S + a) ≤ |S| + c·a: a
+        story can only be within m of the new centroid when c·a ≥ m·|S + a| − |S|. When fewer than all of
+        ``nearest`` clear that bound, the rest of the index does not either."""
         if story.size < 2:
-            return story, ()
+            return []
+        centroid, m = story.centroid(), self.config.merge_similarity
+        bound = m * float(np.linalg.norm(story.vector_sum)) - before - 1e-3
+        if len(nearest) == self.config.candidates and nearest[-1][1] >= bound:
+            return [(sid, sim) for sid, sim in self.index.nearest(centroid, 3) if sid != story.id][:2]
+        found = [(sid, float(self.stories[sid].centroid() @ centroid)) for sid, sim in nearest
+                 if sim >= bound and sid != story.id]
+        return sorted(found, key=lambda pair: -pair[1])[:2]
+
+    def _merge_neighbours(self, story: StoryState,
+                          candidates: list[tuple[str, float]]) -> tuple[StoryState, tuple[str, ...]]:
+        """Fold into ``story`` those of the ``candidates`` (story, centroid similarity) within merge_similarity."""
         merged: list[str] = []
-        for other_id, similarity in self.index.nearest(story.centroid(), 3):
-            if other_id != story.id and similarity >= self.config.merge_similarity:
+        for other_id, similarity in candidates:
+            if similarity >= self.config.merge_similarity:
                 older, newer = sorted((story, self.stories[other_id]), key=lambda s: s.first_seq)
                 older.absorb(newer)
                 self.retire(newer.id)
