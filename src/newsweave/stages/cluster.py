@@ -297,9 +297,15 @@ class Scorer:
     time_bits: float = 3.0
     time_scale_hours: float = 12.0
 
+    _weights: np.ndarray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_weights", np.asarray(self.weights, np.float64))
+
     def probabilities(self, rows: np.ndarray, hours_apart: Sequence[float | None]) -> np.ndarray:
-        shift = [self._time_shift(h) for h in hours_apart]
-        z = rows @ np.asarray(self.weights) + self.bias + np.asarray(shift)
+        z = rows @ self._weights + self.bias
+        if any(h is not None for h in hours_apart):
+            z += np.array([self._time_shift(h) for h in hours_apart])
         return 1.0 / (1.0 + np.exp(-z))
 
     def _time_shift(self, hours: float | None) -> float:
