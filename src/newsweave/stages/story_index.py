@@ -169,11 +169,15 @@ def _top_ahead(scores: np.ndarray, versions: np.ndarray, now: np.ndarray, live: 
     for row in range(len(now)):
         if not live[row]:
             continue
-        if row < known and now[row] == versions[row]:
-            score = scores[row]
-        else:
-            score = np.float32(0.0)
-            for d in range(len(query)):
-                score += matrix[row, d] * query[d]
+        score = scores[row] if row < known and now[row] == versions[row] else _dot(matrix[row], query)
         n = _keep(rows, best, n, row, score)
     return rows[:n], best[:n]
+
+
+@njit(cache=True, fastmath=True)
+def _dot(a: np.ndarray, b: np.ndarray) -> np.float32:
+    """A float32 dot product, summed in whatever order vectorises (as BLAS does: to float32 rounding)."""
+    total = np.float32(0.0)
+    for d in range(len(a)):
+        total += a[d] * b[d]
+    return total
