@@ -205,10 +205,10 @@ class StoryState:
 
     def hours_to(self, time: float | None) -> float | None:
         """Hours from ``time`` to the nearest timed member, or None when either side has no time."""
-        times = [m.time for m in self.members if m.time is not None]
-        if time is None or not times:
+        if time is None:
             return None
-        return min(abs(time - t) for t in times) / 3600.0
+        times = [m.time for m in self.members if m.time is not None]
+        return min(abs(time - t) for t in times) / 3600.0 if times else None
 
     def absorb(self, other: StoryState) -> None:
         self._matrix, self._lexicons, self._term_norm = None, None, None
