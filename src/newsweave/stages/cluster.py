@@ -11,7 +11,8 @@ stateless) and the live path (``pipeline.assign_stories``):
 2. Evidence per candidate, each a bounded similarity that means the same whatever the story's
    size: embedding cosine to the centroid and to members (max, mean), TF-IDF cosine of title and
    lead to the story and to members, IDF-weighted overlap of names and of numbers, weekday
-   agreement, and closeness in time.
+   agreement, and closeness in time; the lexical side of all candidates is weighed in one compiled call
+   (``stages/pairs.py``).
 3. A logistic model (weights fitted on the AllSides train split by ``scripts/fit_cluster_scorer.py``)
    turns the evidence into a probability; the best candidate at or above the threshold wins.
 4. Maintenance: after an article joins, a story whose centroid has come close to another active
