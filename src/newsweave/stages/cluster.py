@@ -222,9 +222,12 @@ class StoryState:
         times = [t for t in (self.last_time, other.last_time) if t is not None]
         self.last_time = max(times) if times else None
 
+    def norm(self) -> float:
+        """|vector_sum|: what np.linalg.norm computes, without its checks."""
+        return float(np.sqrt(self.vector_sum.dot(self.vector_sum))) if self.vector_sum.size else 0.0
+
     def centroid(self) -> np.ndarray:
-        norm = float(np.sqrt(self.vector_sum.dot(self.vector_sum)))  # np.linalg.norm's sum, without its checks
-        return self.vector_sum / max(norm, 1e-12)
+        return self.vector_sum / max(self.norm(), 1e-12)
 
     def to_dict(self) -> dict:
         return {"term_sum": self.terms(), "members": [m.to_dict() for m in self.members], "size": self.size,
@@ -436,10 +439,11 @@ class OnlineClusterer:
             self.activate(reopened)
             best = reopened.id
         story = self.stories[best] if best else self._new_story(new_id or f"s-{self.next_seq:06d}")
-        before = float(np.linalg.norm(story.vector_sum)) if story.size else 0.0
+        before = story.norm()
         story.add(signals)
-        self.index.upsert(story.id, story.centroid())
-        kept, merged = self._merge_neighbours(story, self._merge_candidates(story, nearest, before))
+        centroid = story.centroid()
+        self.index.upsert(story.id, centroid)
+        kept, merged = self._merge_neighbours(story, self._merge_candidates(story, centroid, nearest, before))
         return Assignment(article.id, kept.id, best is None, probability, merged, moves)
 
     def _best_story(self, signals: Signals, nearest: list[tuple[str, float]]) -> tuple[str | None, float]:
@@ -477,19 +481,18 @@ class OnlineClusterer:
         self.stories[story_id] = story
         return story
 
-    def _merge_candidates(self, story: StoryState, nearest: list[tuple[str, float]],
+    def _merge_candidates(self, story: StoryState, centroid: np.ndarray, nearest: list[tuple[str, float]],
                           before: float) -> list[tuple[str, float]]:
-        """The two active stories whose centroids are nearest ``story``'s, now that an article has joined it,
-        with their similarities; from ``nearest`` (the article's nearest stories, before it joined) when that is
-        sure to hold every story within ``merge_similarity``, else from the index.
+        """The two active stories whose centroids are nearest ``story``'s (``centroid``), now that an article has
+        joined it, with their similarities; from ``nearest`` (the article's nearest stories, before it joined)
+        when that is sure to hold every story within ``merge_similarity``, else from the index.
 
         With unit centroids c and the story's vector sum S before the article a joined, c·(S + a) ≤ |S| + c·a: a
         story can only be within m of the new centroid when c·a ≥ m·|S + a| − |S|. When fewer than all of
         ``nearest`` clear that bound, the rest of the index does not either."""
         if story.size < 2:
             return []
-        centroid, m = story.centroid(), self.config.merge_similarity
-        bound = m * float(np.linalg.norm(story.vector_sum)) - before - 1e-3
+        bound = self.config.merge_similarity * story.norm() - before - 1e-3
         if len(nearest) == self.config.candidates and nearest[-1][1] >= bound:
             return [(sid, sim) for sid, sim in self.index.nearest(centroid, 3) if sid != story.id][:2]
         found = [(sid, float(self.stories[sid].centroid() @ centroid)) for sid, sim in nearest

@@ -118,20 +118,27 @@ def _jaccard(shared: float, a_total: float, b_total: float) -> float:
 
 
 @njit(cache=True)
-def _pair(a, a_at, b, b_at, scratch, out) -> None:
-    """The lexicon at ``b[b_at:]`` against the one at ``a[a_at:]``: TF-IDF dot product; weighted Jaccard of names
-    and of numbers (each item weighed by its idf when read); +1 when both name a weekday they share, -1 when
-    both name only others. Only the dot product when ``out`` has one place."""
-    a_n, b_n = int(a[a_at]), int(b[b_at])
+def _terms_dot(a, a_at, b, b_at, scratch) -> float:
+    """The TF-IDF dot product of the lexicons at ``a[a_at:]`` and ``b[b_at:]``."""
     a_lo, b_lo = a_at + HEADER, b_at + HEADER
-    for s in range(len(out) if len(out) < 3 else 3):
-        a_hi, b_hi = a_lo + int(a[a_at + 1 + s]), b_lo + int(b[b_at + 1 + s])
-        shared = _shared(a, a_lo, a_hi, a_n, b, b_lo, b_hi, b_n, s > 0, scratch)
-        out[s] = shared if s == 0 else _jaccard(shared, a[a_at + 4 + s], b[b_at + 4 + s])
+    return _shared(a, a_lo, a_lo + int(a[a_at + 1]), int(a[a_at]), b, b_lo, b_lo + int(b[b_at + 1]), int(b[b_at]),
+                   False, scratch)
+
+
+@njit(cache=True)
+def _pair(a, b, b_at, scratch, out) -> None:
+    """The lexicon at ``b[b_at:]`` against the article's ``a``: TF-IDF dot product; weighted Jaccard of names and
+    of numbers (each item weighed by its idf when read); +1 when both name a weekday they share, -1 when both
+    name only others."""
+    out[0] = _terms_dot(a, 0, b, b_at, scratch)
+    a_n, b_n = int(a[0]), int(b[b_at])
+    a_lo, b_lo = HEADER + int(a[1]), b_at + HEADER + int(b[b_at + 1])
+    for s in (1, 2):
+        a_hi, b_hi = a_lo + int(a[1 + s]), b_lo + int(b[b_at + 1 + s])
+        out[s] = _jaccard(_shared(a, a_lo, a_hi, a_n, b, b_lo, b_hi, b_n, True, scratch), a[4 + s], b[b_at + 4 + s])
         a_lo, b_lo = a_hi, b_hi
-    if len(out) > 3:
-        a_days, b_days = int(a[a_at + 4]), int(b[b_at + 4])
-        out[3] = 0.0 if a_days == 0 or b_days == 0 else (1.0 if a_days & b_days else -1.0)
+    a_days, b_days = int(a[4]), int(b[b_at + 4])
+    out[3] = 0.0 if a_days == 0 or b_days == 0 else (1.0 if a_days & b_days else -1.0)
 
 
 @njit(cache=True)
@@ -148,18 +155,18 @@ def _starts(lexicons, n):
 def _pair_table(a, members, starts, scratch):
     table = np.empty((len(starts), 4))
     for m in range(len(starts)):
-        _pair(a, 0, members, starts[m], scratch, table[m])
+        _pair(a, members, starts[m], scratch, table[m])
     return table
 
 
 @njit(cache=True)
 def _norm_of_sum(members, starts, scratch) -> float:
     """The L2 norm of the sum of these members' TF-IDF vectors, from their dot products with one another."""
-    total, dot = 0.0, np.empty(1)
+    total = 0.0
     for i in range(len(starts)):
         for j in range(i, len(starts)):
-            _pair(members, starts[i], members, starts[j], scratch, dot)
-            total += dot[0] if i == j else 2.0 * dot[0]
+            dot = _terms_dot(members, starts[i], members, starts[j], scratch)
+            total += dot if i == j else 2.0 * dot
     return math.sqrt(total)
 
 
