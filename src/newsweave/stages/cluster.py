@@ -58,9 +58,8 @@ MAX_MEMBERS = 12
 
 def _weighted(tf: dict[str, int], stats: TermStats) -> dict[str, float]:
     """TF-IDF weights, L2-normalised, frozen with the document frequencies of the moment."""
-    idf = stats.idfs(tf)
-    weights = {t: (1 + math.log(n)) * idf[t] for t, n in tf.items()}
-    norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+    weights = stats.tf_idf(tf)
+    norm = math.sqrt(sum([w * w for w in weights.values()])) or 1.0
     return {t: w / norm for t, w in weights.items()}
 
 

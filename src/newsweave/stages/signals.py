@@ -103,13 +103,12 @@ def weekdays(title: str, text: str) -> frozenset[str]:
 class TermStats:
     """Document frequencies of terms, names and numbers over every article seen."""
 
-    df: dict[str, int] = field(default_factory=dict)
+    df: Counter[str] = field(default_factory=Counter)
     docs: int = 0
 
     def add(self, items: Iterable[str]) -> None:
         self.docs += 1
-        for item in items:
-            self.df[item] = self.df.get(item, 0) + 1
+        self.df.update(items)
 
     def idf(self, item: str) -> float:
         return math.log((self.docs + 1) / (self.df.get(item, 0) + 1)) + 1.0
@@ -119,12 +118,17 @@ class TermStats:
         log, docs, df = math.log, self.docs + 1, self.df
         return {item: log(docs / (df.get(item, 0) + 1)) + 1.0 for item in items}
 
+    def tf_idf(self, tf: Mapping[str, int]) -> dict[str, float]:
+        """Each term's (1 + log tf) · idf, in one pass (the clusterer weighs every term of every article)."""
+        log, docs, df = math.log, self.docs + 1, self.df
+        return {item: (1 + log(n)) * (log(docs / (df.get(item, 0) + 1)) + 1.0) for item, n in tf.items()}
+
     def to_dict(self) -> dict:
         return {"df": self.df, "docs": self.docs}
 
     @classmethod
     def from_dict(cls, data: Mapping) -> TermStats:
-        return cls(dict(data.get("df", {})), int(data.get("docs", 0)))
+        return cls(Counter(data.get("df", {})), int(data.get("docs", 0)))
 
 
 def day_agreement(a: frozenset[str], b: frozenset[str]) -> float:
