@@ -242,6 +242,30 @@ def test_the_review_moves_an_article_to_the_story_that_grew_after_it():
     assert cluster_articles(articles, vectors, by_centroid()) == placed  # the batch form reviews the same way
 
 
+class RecordingClusterer(OnlineClusterer):
+    """Notes which articles the review reconsiders, in order."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reviewed: list[str] = []
+
+    def reconsider(self, article_id: str, story_id: str):
+        self.reviewed.append(article_id)
+        return super().reconsider(article_id, story_id)
+
+
+def test_a_second_pass_reviews_only_articles_whose_story_changed_after_their_review():
+    # As above: the first pass moves a2 into a3's story. a1 was reviewed before its story lost a2, so it is
+    # reviewed again; a3 and a4 were reviewed after their story gained it, and a2 where it now is: they are not.
+    articles = [article(n, "t", "x") for n in range(1, 5)]
+    vectors = np.stack([at(0), at(40), at(75), at(75)])
+    clusterer, placed = RecordingClusterer(BY_CENTROID, review_scorer=BY_CENTROID), {}
+    for _ in assign_in_order(clusterer, articles, vectors, placed):
+        pass
+    (move,) = review_in_order(clusterer, articles, placed)
+    assert move.article == "a2" and clusterer.reviewed == ["a1", "a2", "a3", "a4", "a1"]
+
+
 def test_a_story_the_review_empties_is_folded_into_where_its_article_went():
     # a1 (0°) and a2 (50°) start two stories; a3 (30°) joins a2's, whose centroid (40°) then suits a1 too.
     articles = [article(1, "t", "x"), article(2, "t", "x"), article(3, "t", "x"),
