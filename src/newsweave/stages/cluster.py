@@ -30,7 +30,7 @@ so the store persists it and the engine resumes exactly where it was.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -432,7 +432,7 @@ class OnlineClusterer:
         """Put one article into its story; ``new_id`` names the story it starts, if it starts one."""
         signals = read_signals(article, vector, self.stats)
         moves = self._advance_clock(signals.time)
-        nearest = self.index.nearest(signals.vector, self.config.candidates)
+        nearest = self._nearest_active(signals, self.config.candidates)
         best, probability = self._best_story(signals, nearest)
         if best is None and (reopened := self._dormant_story(signals)):
             self.activate(reopened)
@@ -571,13 +571,11 @@ class OnlineClusterer:
         return self._ahead.nearest(query, k) if query is not None else self.index.nearest(signals.vector, k)
 
     @contextmanager
-    def scoring_ahead(self, placed: Iterable[tuple[str, str]]) -> Iterator[None]:
-        """Within, the reviews of these articles (article id, story id) find their candidates from one matrix
-        product per block of them, computed ahead (``StoryIndex.ahead``), rather than one each."""
-        kept = [(article_id, member) for article_id, story_id in placed
-                if (story := self.state_of(story_id)) and (member := story.member(article_id))]
-        self._ahead_rows = {article_id: row for row, (article_id, _) in enumerate(kept)}
-        self._ahead = self.index.ahead(np.stack([m.vector for _, m in kept])) if kept else None
+    def scoring_ahead(self, queries: Sequence[tuple[str, np.ndarray]], block: int = 512) -> Iterator[None]:
+        """Within, these articles (id, vector), asked about in this order, find their nearest active stories
+        from one matrix product per ``block`` of them, computed ahead (``StoryIndex.ahead``), not one each."""
+        self._ahead_rows = {article_id: row for row, (article_id, _) in enumerate(queries)}
+        self._ahead = self.index.ahead(np.stack([v for _, v in queries]), block) if queries else None
         try:
             yield
         finally:
@@ -641,6 +639,11 @@ def processing_order(articles: Sequence[Article]) -> list[int]:
     return sorted(range(len(articles)), key=key)
 
 
+ONLINE_BLOCK = 64
+"""Articles whose nearest stories the online pass scores in one matrix product. Each placed article changes a
+row or adds one, which the next queries of the block score again: the block stays small."""
+
+
 def assign_in_order(clusterer: OnlineClusterer, articles: Sequence[Article], vectors: np.ndarray,
                     placed: dict[str, str]) -> Iterator[Assignment]:
     """Assign articles in processing order: the one loop of the batch command and the live path.
@@ -654,20 +657,22 @@ def assign_in_order(clusterer: OnlineClusterer, articles: Sequence[Article], vec
     for article in articles:
         if article.duplicate_of:
             copies.setdefault(article.duplicate_of, []).append(article.id)
-    for i in processing_order(articles):
-        article = articles[i]
-        if article.duplicate_of in placed:
-            placed[article.id] = placed[article.duplicate_of]
-            yield Assignment(article.id, placed[article.id], False, 1.0)
-            continue
-        assignment = clusterer.assign(article, vectors[i])
-        for move in assignment.moves:
-            placed[move.article] = move.story
-            placed.update({copy: move.story for copy in copies.get(move.article, ()) if copy in placed})
-        placed[article.id] = assignment.story
-        for gone in assignment.merged:
-            placed.update({a: assignment.story for a, s in placed.items() if s == gone})
-        yield assignment
+    order = processing_order(articles)
+    with clusterer.scoring_ahead([(articles[i].id, vectors[i]) for i in order], ONLINE_BLOCK):
+        for i in order:
+            article = articles[i]
+            if article.duplicate_of in placed:
+                placed[article.id] = placed[article.duplicate_of]
+                yield Assignment(article.id, placed[article.id], False, 1.0)
+                continue
+            assignment = clusterer.assign(article, vectors[i])
+            for move in assignment.moves:
+                placed[move.article] = move.story
+                placed.update({copy: move.story for copy in copies.get(move.article, ()) if copy in placed})
+            placed[article.id] = assignment.story
+            for gone in assignment.merged:
+                placed.update({a: assignment.story for a, s in placed.items() if s == gone})
+            yield assignment
 
 
 def review_in_order(clusterer: OnlineClusterer, articles: Sequence[Article], placed: dict[str, str]) -> list[Move]:
@@ -681,11 +686,13 @@ def review_in_order(clusterer: OnlineClusterer, articles: Sequence[Article], pla
     voices = [articles[i].id for i in processing_order(articles) if not articles[i].duplicate_of]
     todo = voices
     for _ in range(clusterer.config.review_rounds):
+        kept = [(article_id, member.vector) for article_id in todo
+                if (story := clusterer.state_of(placed[article_id])) and (member := story.member(article_id))]
         reviewed: dict[str, int] = {}
         """Article → the step of this pass that reviewed it."""
         changed: dict[str, int] = {}
         """Story → the step of this pass that last moved an article into or out of it."""
-        with clusterer.scoring_ahead([(article_id, placed[article_id]) for article_id in todo]):
+        with clusterer.scoring_ahead(kept):
             for step, article_id in enumerate(todo):
                 reviewed[article_id] = step
                 if move := clusterer.reconsider(article_id, placed[article_id]):

@@ -25,8 +25,9 @@ class StoryIndex(Protocol):
         """The ``k`` stories whose centroids have the highest dot product with ``vector``, best first."""
         ...
 
-    def ahead(self, vectors: np.ndarray) -> ScoredAhead:
-        """Many queries to come, scored together now; each is kept current as the index changes."""
+    def ahead(self, vectors: np.ndarray, block: int = 512) -> ScoredAhead:
+        """Many queries to come, asked in about this order and scored ``block`` at a time; each answer is kept
+        current as the index changes."""
         ...
 
     def __len__(self) -> int: ...
@@ -80,8 +81,8 @@ class NumpyStoryIndex:
         used = len(self._ids)
         return self._named(*_top(self._matrix[:used] @ vector, self._live[:used], k))
 
-    def ahead(self, vectors: np.ndarray) -> NumpyScoredAhead:
-        return NumpyScoredAhead(self, vectors)
+    def ahead(self, vectors: np.ndarray, block: int = 512) -> NumpyScoredAhead:
+        return NumpyScoredAhead(self, vectors, block)
 
     def _named(self, rows: np.ndarray, scores: np.ndarray) -> list[tuple[str, float]]:
         ids = self._ids
@@ -107,28 +108,27 @@ class NumpyScoredAhead:
     review asks about every article of a batch while moving only a few: one product per block replaces a
     product per article."""
 
-    BLOCK = 512
-    """Queries scored together: 512 against 3,000 stories hold 6 MB."""
-
-    def __init__(self, index: NumpyStoryIndex, vectors: np.ndarray) -> None:
-        self._index, self._vectors = index, np.asarray(vectors, np.float32)
-        self._blocks: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    def __init__(self, index: NumpyStoryIndex, vectors: np.ndarray, block: int = 512) -> None:
+        self._index, self._vectors, self._size = index, np.asarray(vectors, np.float32), block
+        """``block``: queries scored together (512 against 3,000 stories hold 6 MB)."""
+        self._block: tuple[int, np.ndarray, np.ndarray] = (-1, np.empty((0, 0), np.float32), np.empty(0, np.int64))
+        """The block scored last: its number, its scores, the index's row versions then."""
 
     def nearest(self, query: int, k: int) -> list[tuple[str, float]]:
         index = self._index
         if not index._rows:
             return []
-        scores, versions = self._block(query // self.BLOCK)
+        block = query // self._size
+        if block < self._block[0]:  # a query asked late is asked directly: blocks are scored going forward
+            return index.nearest(self._vectors[query], k)
+        if block != self._block[0]:
+            used = len(index._ids)
+            queries = self._vectors[block * self._size : (block + 1) * self._size]
+            self._block = (block, queries @ index._matrix[:used].T, index._version[:used].copy())
+        _, scores, versions = self._block
         used = len(index._ids)
-        return index._named(*_top_ahead(scores[query % self.BLOCK], versions, index._version[:used],
+        return index._named(*_top_ahead(scores[query % self._size], versions, index._version[:used],
                                         index._live[:used], index._matrix, self._vectors[query], k))
-
-    def _block(self, block: int) -> tuple[np.ndarray, np.ndarray]:
-        if block not in self._blocks:
-            index, used = self._index, len(self._index._ids)
-            queries = self._vectors[block * self.BLOCK : (block + 1) * self.BLOCK]
-            self._blocks = {block: (queries @ index._matrix[:used].T, index._version[:used].copy())}
-        return self._blocks[block]
 
 
 # ---- compiled ---------------------------------------------------------------------------------------------
