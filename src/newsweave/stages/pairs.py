@@ -37,12 +37,12 @@ up to 2**53)."""
 def lexicon(terms: Mapping[str, float], names: Mapping[str, float], numbers: Mapping[str, float],
             weekdays: Iterable[str]) -> np.ndarray:
     """One article's lexicon (see HEADER); ``names`` and ``numbers`` weigh each item by its idf."""
-    ids, items = _IDS, []
-    for segment in (terms, names, numbers):
-        items += sorted([(ids.setdefault(item, len(ids)), weight) for item, weight in segment.items()])
-    return np.array([len(items), len(terms), len(names), len(numbers), sum(_DAY_BITS[d] for d in weekdays),
-                     math.fsum(names.values()), math.fsum(numbers.values()), *[i for i, _ in items],
-                     *[w for _, w in items]], np.float64)
+    ids = _IDS
+    items = [ids.setdefault(item, len(ids)) for segment in (terms, names, numbers) for item in segment]
+    weights = [*terms.values(), *names.values(), *numbers.values()]
+    header = (len(items), len(terms), len(names), len(numbers), sum(_DAY_BITS[d] for d in weekdays),
+              math.fsum(names.values()), math.fsum(numbers.values()))
+    return _sorted_segments(np.array([*header, *items, *weights], np.float64))
 
 
 def end_to_end(lexicons: Sequence[np.ndarray]) -> np.ndarray:
@@ -66,6 +66,19 @@ def evidence_table(article: np.ndarray, members: np.ndarray, dense: np.ndarray, 
 
 
 # ---- compiled ---------------------------------------------------------------------------------------------
+
+
+@njit(cache=True)
+def _sorted_segments(lexicon: np.ndarray) -> np.ndarray:
+    """The lexicon with each segment's ids in ascending order, their weights with them (ids are distinct)."""
+    n, out, lo = int(lexicon[0]), lexicon.copy(), HEADER
+    for s in (1, 2, 3):
+        hi = lo + int(lexicon[s])
+        order = np.argsort(lexicon[lo:hi])
+        out[lo:hi] = lexicon[lo:hi][order]
+        out[lo + n : hi + n] = lexicon[lo + n : hi + n][order]
+        lo = hi
+    return out
 
 
 @njit(cache=True)

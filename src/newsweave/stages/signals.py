@@ -96,7 +96,8 @@ def numbers(title: str, text: str) -> frozenset[str]:
 
 
 def weekdays(title: str, text: str) -> frozenset[str]:
-    return frozenset(_WEEKDAY.findall(f"{title} {text}".lower()))
+    lower = f"{title} {text}".lower()
+    return frozenset(_WEEKDAY.findall(lower)) if "day" in lower else frozenset()
 
 
 @dataclass
