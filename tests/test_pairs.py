@@ -88,3 +88,37 @@ def test_the_evidence_of_a_story_is_read_off_its_members():
     assert row["numbers_max"] == pytest.approx(max(with_toll[2], with_mourns[2]))
     assert row["weekday"] == 1.0
     assert dict(zip(FEATURES, rows[1], strict=True))["weekday"] == -1.0
+
+
+def test_a_story_weighed_without_one_of_its_members_is_the_story_with_that_member_taken_out():
+    # The review weighs an article's own story as if the article were not in it, without taking it out.
+    flood, toll, mourns, budget, quiet = signals_of()
+    rng = np.random.default_rng(3)
+    for member in (flood, toll, mourns, budget, quiet):
+        member.vector = rng.normal(size=4).astype(np.float32)
+    home, other = StoryState("s1"), StoryState("s2")
+    for member in (toll, flood, mourns, quiet):
+        home.add(member)
+    other.add(budget)
+    masked = evidence_rows(flood, [(other, 0.2), (home, 0.7)], home=home)
+    home.remove(flood)
+    taken_out = evidence_rows(flood, [(other, 0.2), (home, 0.7)])
+    assert masked.tolist() == taken_out.tolist()  # to the last bit
+    home.add(flood)
+    assert evidence_rows(flood, [(other, 0.2), (home, 0.7)]).tolist() != taken_out.tolist()
+
+
+def test_the_same_holds_for_a_story_that_has_let_members_go():
+    # Past MAX_MEMBERS a story keeps its members' term sum rather than all of them: weighed without one of
+    # those it keeps, the sum is taken apart as removing it would.
+    texts = [(f"Valencia floods day {n}", f"{TEXTS[n % 3][1]} Report {n} of {n * 7} from Valencia.") for n in range(15)]
+    found = signals_of(texts)
+    home, other = StoryState("s1"), StoryState("s2")
+    for member in found[:14]:
+        home.add(member)
+    other.add(found[14])
+    assert not home.all_kept()
+    article = home.members[3]
+    masked = evidence_rows(article, [(home, 0.6), (other, 0.5)], home=home)
+    home.remove(article)
+    assert masked.tolist() == evidence_rows(article, [(home, 0.6), (other, 0.5)]).tolist()

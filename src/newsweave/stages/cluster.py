@@ -157,7 +157,7 @@ class StoryState:
     def term_norm(self) -> float:
         """The L2 norm of ``terms()`` (kept until the members change)."""
         if self._term_norm is None:
-            self._term_norm = math.sqrt(sum(w * w for w in self.terms().values()))
+            self._term_norm = _norm(self.terms())
         return self._term_norm
 
     def add(self, signals: Signals) -> None:
@@ -178,12 +178,7 @@ class StoryState:
         self._matrix, self._lexicons, self._term_norm = None, None, None
         self.vector_sum = self.vector_sum - signals.vector
         if not self.all_kept():
-            for term, weight in signals.terms.items():
-                left = self.term_sum.get(term, 0.0) - weight
-                if abs(left) > 1e-9:
-                    self.term_sum[term] = left
-                else:
-                    self.term_sum.pop(term, None)
+            self.term_sum = self.term_sum_without(signals)
         self.members = [m for m in self.members if m.id != signals.id]
         self.size -= 1
         if self.all_kept():
@@ -191,23 +186,29 @@ class StoryState:
         times = [m.time for m in self.members if m.time is not None]
         self.last_time = max(times) if times else None
 
-    def snapshot(self) -> tuple:
-        """What ``restore`` needs to undo any ``remove`` and ``add`` made since, to the last bit."""
-        return (self.vector_sum, dict(self.term_sum), self.members, self.size, self.last_time, self._matrix,
-                self._lexicons, self._term_norm)
+    def term_sum_without(self, signals: Signals) -> dict[str, float]:
+        """The kept term sum less one member's weights (what ``remove`` leaves), terms that come to nothing gone."""
+        left = dict(self.term_sum)
+        for term, weight in signals.terms.items():
+            rest = left.get(term, 0.0) - weight
+            if abs(rest) > 1e-9:
+                left[term] = rest
+            else:
+                left.pop(term, None)
+        return left
 
-    def restore(self, snapshot: tuple) -> None:
-        (self.vector_sum, self.term_sum, self.members, self.size, self.last_time, self._matrix, self._lexicons,
-         self._term_norm) = snapshot
+    def place_of(self, signals: Signals) -> int:
+        """Where this member stands among the members."""
+        return next(place for place, member in enumerate(self.members) if member is signals)
 
     def member(self, article_id: str) -> Signals | None:
         return next((m for m in self.members if m.id == article_id), None)
 
-    def hours_to(self, time: float | None) -> float | None:
-        """Hours from ``time`` to the nearest timed member, or None when either side has no time."""
+    def hours_to(self, time: float | None, without: Signals | None = None) -> float | None:
+        """Hours from ``time`` to the nearest timed member (but ``without``), or None when either side has none."""
         if time is None:
             return None
-        times = [m.time for m in self.members if m.time is not None]
+        times = [m.time for m in self.members if m.time is not None and m is not without]
         return min(abs(time - t) for t in times) / 3600.0 if times else None
 
     def absorb(self, other: StoryState) -> None:
@@ -245,6 +246,10 @@ def _add_into(total: dict[str, float], weights: dict[str, float]) -> None:
         total[term] = total.get(term, 0.0) + weight
 
 
+def _norm(weights: dict[str, float]) -> float:
+    return math.sqrt(sum(w * w for w in weights.values()))
+
+
 def _summed(weights: Sequence[dict[str, float]]) -> dict[str, float]:
     total: dict[str, float] = {}
     for each in weights:
@@ -269,18 +274,28 @@ def evidence(article: Signals, story: StoryState, centroid_similarity: float) ->
     return evidence_rows(article, [(story, centroid_similarity)])[0]
 
 
-def evidence_rows(article: Signals, candidates: Sequence[tuple[StoryState, float]]) -> np.ndarray:
+def evidence_rows(article: Signals, candidates: Sequence[tuple[StoryState, float]],
+                  home: StoryState | None = None) -> np.ndarray:
     """The features of the article against each (candidate story, centroid similarity), a row each, from one
-    product of the article with all the candidates' members and one compiled pass over their lexicons."""
+    product of the article with all the candidates' members and one compiled pass over their lexicons.
+    ``home``, if among the candidates, is the article's own story, weighed as if the article were not among its
+    members (as the review weighs it)."""
     stories = [story for story, _ in candidates]
     matrices = [story.member_matrix() for story in stories]
     dense = (np.concatenate(matrices) if len(matrices) > 1 else matrices[0]) @ article.vector
-    # With every member kept, the story's terms are their sum, and so is its dot product with the article.
-    about = np.array([(len(story.members), similarity, math.nan, math.nan) if story.all_kept() else
-                      (len(story.members), similarity, dot(article.terms, story.term_sum), story.term_norm())
-                      for story, similarity in candidates])
+    about = np.array([_about(article, story, similarity, story is home) for story, similarity in candidates])
     return evidence_table(article.lexicon, end_to_end([story.member_lexicons() for story in stories]),
                           dense.astype(np.float64), about)
+
+
+def _about(article: Signals, story: StoryState, similarity: float, home: bool) -> tuple[float, ...]:
+    """What the compiled evidence needs to know of a candidate besides its members' lexicons (``evidence_table``)."""
+    left_out = story.place_of(article) if home else -1
+    if story.all_kept():  # the story's terms are its members' sum, and so is its dot product with the article
+        return (len(story.members), similarity, math.nan, math.nan, left_out)
+    terms = story.term_sum_without(article) if home else story.term_sum
+    return (len(story.members), similarity, dot(article.terms, terms), _norm(terms) if home else story.term_norm(),
+            left_out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -525,12 +540,10 @@ class OnlineClusterer:
         signals = home.member(article_id) if home else None
         if home is None or signals is None or len(home.members) == 1 < home.size:
             return None  # not kept, or the only member kept of a story bigger than its kept members
-        kept = home.snapshot()
-        home.remove(signals)
         best = self._review_best(signals, home)
-        if best is home or (best is None and not home.size):  # stays: exactly as it was
-            home.restore(kept)
+        if best is home or (best is None and home.size == 1):  # stays: its story is left exactly as it was
             return None
+        home.remove(signals)
         if home.size:
             self._reindex(home)
         else:
@@ -546,22 +559,24 @@ class OnlineClusterer:
         return Move(article_id, home.id, target.id, best is None, not home.size)
 
     def _review_best(self, signals: Signals, home: StoryState) -> StoryState | None:
-        """The story the review scorer rates best for ``signals`` at or above its threshold, ``home`` (which it
-        has been taken out of, while the indexes still hold home's centroid with it) among the candidates."""
+        """The story the review scorer rates best for ``signals`` at or above its threshold, ``home`` (its own
+        story, weighed as if the article were out of it) among the candidates."""
         k = self.config.candidates
         found = [(sid, sim) for sid, sim in self._nearest_active(signals, k + 1) if sid != home.id][:k]
         found += [(sid, sim) for sid, sim in self.resting_index.nearest(signals.vector, k + 1) if sid != home.id][:k]
-        if home.size:
-            found.append((home.id, float(home.centroid() @ signals.vector)))
+        rest = home.vector_sum - signals.vector
+        if home.size > 1:
+            found.append((home.id, float((rest / max(float(np.sqrt(rest.dot(rest))), 1e-12)) @ signals.vector)))
         near = [(self.state_of(sid), sim) for sid, sim in found if sim >= self.config.min_similarity]
+        hours = {story.id: story.hours_to(signals.time, without=signals if story is home else None)
+                 for story, _ in near}
         window = self.config.active_days * 24.0
-        near = [(story, sim) for story, sim in near
-                if (hours := story.hours_to(signals.time)) is None or hours <= window]
+        near = [(story, sim) for story, sim in near if (h := hours[story.id]) is None or h <= window]
         near = sorted(near, key=lambda pair: (-pair[1], pair[0].first_seq))[: self.config.candidates]
         if not near:
             return None
-        rows = evidence_rows(signals, near)
-        probabilities = self.review_scorer.probabilities(rows, [story.hours_to(signals.time) for story, _ in near])
+        rows = evidence_rows(signals, near, home)
+        probabilities = self.review_scorer.probabilities(rows, [hours[story.id] for story, _ in near])
         best = int(np.argmax(probabilities))
         return near[best][0] if probabilities[best] >= self.review_scorer.threshold else None
 

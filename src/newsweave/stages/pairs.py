@@ -61,7 +61,9 @@ def evidence_table(article: np.ndarray, members: np.ndarray, dense: np.ndarray, 
     """The evidence rows (cluster.FEATURES) of one article against its candidate stories, whose members' lexicons
     are laid end to end in ``members`` and their embedding cosines in ``dense``, story after story. A row of
     ``stories`` per candidate: its members, its centroid's cosine, the article's TF-IDF dot product with its
-    term sum and that sum's norm (both NaN when every member is kept: read off the members)."""
+    term sum and that sum's norm (both NaN when every member is kept: read off the members), and the member to
+    leave out (its place among the story's members, or -1: the review weighs an article's own story without
+    it, with every member kept)."""
     return _evidence_table(article, members, dense, stories)
 
 
@@ -191,23 +193,34 @@ def _evidence_table(a, members, dense, stories):
     rows = np.empty((len(stories), 10))
     start = 0
     for c in range(len(stories)):
-        n = int(stories[c, 0])
-        end = start + n
-        lexical = pairs[start:end, 0]
-        to_members = _ascending_sum(lexical.copy(), n)
-        if math.isnan(stories[c, 2]):  # every member kept: the story's terms are theirs
-            to_story, norm = to_members, _norm_of_sum(members, starts[start:end], scratch)
+        end = start + int(stories[c, 0])
+        left_out = int(stories[c, 4])
+        if left_out < 0:
+            _story_row(pairs[start:end], dense[start:end], starts[start:end], members, stories[c], scratch, rows[c])
         else:
-            to_story, norm = stories[c, 2], stories[c, 3]
-        rows[c, 0] = stories[c, 1]
-        rows[c, 1] = dense[start:end].max()
-        rows[c, 2] = dense[start:end].sum() / n
-        rows[c, 3] = to_story / (norm if norm > 0.0 else 1.0)
-        rows[c, 4] = lexical.max()
-        rows[c, 5] = to_members / n
-        rows[c, 6] = pairs[start:end, 1].max()
-        rows[c, 7] = pairs[start:end, 1].sum() / n
-        rows[c, 8] = pairs[start:end, 2].max()
-        rows[c, 9] = pairs[start:end, 3].max()
+            kept = np.concatenate((np.arange(start, start + left_out), np.arange(start + left_out + 1, end)))
+            _story_row(pairs[kept], dense[kept], starts[kept], members, stories[c], scratch, rows[c])
         start = end
     return rows
+
+
+@njit(cache=True)
+def _story_row(pairs, dense, starts, members, about, scratch, row) -> None:
+    """One candidate's evidence row from its members' pair figures and cosines (members in story order)."""
+    n = len(starts)
+    lexical = pairs[:, 0]
+    to_members = _ascending_sum(lexical.copy(), n)
+    if math.isnan(about[2]):  # every member kept: the story's terms are theirs
+        to_story, norm = to_members, _norm_of_sum(members, starts, scratch)
+    else:
+        to_story, norm = about[2], about[3]
+    row[0] = about[1]
+    row[1] = dense.max()
+    row[2] = dense.sum() / n
+    row[3] = to_story / (norm if norm > 0.0 else 1.0)
+    row[4] = lexical.max()
+    row[5] = to_members / n
+    row[6] = pairs[:, 1].max()
+    row[7] = pairs[:, 1].sum() / n
+    row[8] = pairs[:, 2].max()
+    row[9] = pairs[:, 3].max()
