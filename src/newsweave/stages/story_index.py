@@ -105,8 +105,9 @@ class NumpyScoredAhead:
     """Queries against a NumpyStoryIndex scored in blocks, one matrix product a block, when the first query of
     a block is asked for; a row that has changed since (or is new) is scored again at each query, so every
     answer is what ``nearest`` would give (to float32 rounding: one product adds up in another order). A
-    review asks about every article of a batch while moving only a few: one product per block replaces a
-    product per article."""
+    review asks about every article of a batch while moving only a few, and the online pass changes one row per
+    article (so it scores small blocks): one product per block replaces a product per article. A query of a
+    block before the one scored last is answered directly: blocks are scored going forward."""
 
     def __init__(self, index: NumpyStoryIndex, vectors: np.ndarray, block: int = 512) -> None:
         self._index, self._vectors, self._size = index, np.asarray(vectors, np.float32), block
