@@ -38,7 +38,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from newsweave.models import Article
-from newsweave.stages.pairs import end_to_end, evidence_table, lexicon, shared_with
+from newsweave.stages.pairs import end_to_end, evidence_table, lexicon
 from newsweave.stages.signals import (
     TermStats,
     names,
@@ -58,7 +58,8 @@ MAX_MEMBERS = 12
 
 def _weighted(tf: dict[str, int], stats: TermStats) -> dict[str, float]:
     """TF-IDF weights, L2-normalised, frozen with the document frequencies of the moment."""
-    weights = stats.tf_idf(tf)
+    idf = stats.idfs(tf)
+    weights = {t: (1 + math.log(n)) * idf[t] for t, n in tf.items()}
     norm = math.sqrt(sum([w * w for w in weights.values()])) or 1.0
     return {t: w / norm for t, w in weights.items()}
 
@@ -222,6 +223,11 @@ class StoryState:
         times = [t for t in (self.last_time, other.last_time) if t is not None]
         self.last_time = max(times) if times else None
 
+    def cosine_without(self, signals: Signals) -> float:
+        """A member's cosine with the centroid of the others (its story as a review weighs it)."""
+        rest = self.vector_sum - signals.vector
+        return float((rest / max(float(np.sqrt(rest.dot(rest))), 1e-12)) @ signals.vector)
+
     def norm(self) -> float:
         """|vector_sum|: what np.linalg.norm computes, without its checks."""
         return float(np.sqrt(self.vector_sum.dot(self.vector_sum))) if self.vector_sum.size else 0.0
@@ -261,12 +267,6 @@ def _summed(weights: Sequence[dict[str, float]]) -> dict[str, float]:
 
 FEATURES = ("dense_centroid", "dense_max", "dense_mean", "lex_story", "lex_max", "lex_mean",
             "names_max", "names_mean", "numbers_max", "weekday")
-
-
-def pair_evidence(a: Signals, b: Signals) -> tuple[float, float, float, float]:
-    """What two articles share: TF-IDF cosine, name overlap, number overlap and weekday agreement. Symmetric,
-    to the last bit."""
-    return tuple(shared_with(a.lexicon, b.lexicon)[0].tolist())
 
 
 def evidence(article: Signals, story: StoryState, centroid_similarity: float) -> np.ndarray:
@@ -564,9 +564,8 @@ class OnlineClusterer:
         k = self.config.candidates
         found = [(sid, sim) for sid, sim in self._nearest_active(signals, k + 1) if sid != home.id][:k]
         found += [(sid, sim) for sid, sim in self.resting_index.nearest(signals.vector, k + 1) if sid != home.id][:k]
-        rest = home.vector_sum - signals.vector
         if home.size > 1:
-            found.append((home.id, float((rest / max(float(np.sqrt(rest.dot(rest))), 1e-12)) @ signals.vector)))
+            found.append((home.id, home.cosine_without(signals)))
         near = [(self.state_of(sid), sim) for sid, sim in found if sim >= self.config.min_similarity]
         hours = {story.id: story.hours_to(signals.time, without=signals if story is home else None)
                  for story, _ in near}
@@ -701,13 +700,13 @@ def review_in_order(clusterer: OnlineClusterer, articles: Sequence[Article], pla
     voices = [articles[i].id for i in processing_order(articles) if not articles[i].duplicate_of]
     todo = voices
     for _ in range(clusterer.config.review_rounds):
-        kept = [(article_id, member.vector) for article_id in todo
-                if (story := clusterer.state_of(placed[article_id])) and (member := story.member(article_id))]
+        queries = [(article_id, member.vector) for article_id in todo
+                   if (story := clusterer.state_of(placed[article_id])) and (member := story.member(article_id))]
         reviewed: dict[str, int] = {}
         """Article → the step of this pass that reviewed it."""
         changed: dict[str, int] = {}
         """Story → the step of this pass that last moved an article into or out of it."""
-        with clusterer.scoring_ahead(kept):
+        with clusterer.scoring_ahead(queries):
             for step, article_id in enumerate(todo):
                 reviewed[article_id] = step
                 if move := clusterer.reconsider(article_id, placed[article_id]):

@@ -3,8 +3,8 @@
 Owns the lexical side of story clustering: title + lead terms (stop-worded, lightly stemmed),
 proper names (capitalised words inside sentences, acronyms), numbers of two or more digits,
 weekdays mentioned ("on Tuesday"), the document frequencies that weigh them (accumulated
-online over every article seen), and the similarity measures over them. Plain Python and
-plain data, so the store can persist all of it.
+online over every article seen). Plain Python and plain data, so the store can persist all of it;
+the similarities over them are weighed in ``stages/pairs.py``.
 """
 
 from __future__ import annotations
@@ -111,18 +111,11 @@ class TermStats:
         self.docs += 1
         self.df.update(items)
 
-    def idf(self, item: str) -> float:
-        return math.log((self.docs + 1) / (self.df.get(item, 0) + 1)) + 1.0
-
     def idfs(self, items: Iterable[str]) -> dict[str, float]:
-        """``idf`` of each item, in one pass (the clusterer weighs every term of every article)."""
+        """Each item's idf, log((docs + 1) / (df + 1)) + 1, in one pass (the clusterer weighs every term of every
+        article)."""
         log, docs, df = math.log, self.docs + 1, self.df
         return {item: log(docs / (df.get(item, 0) + 1)) + 1.0 for item in items}
-
-    def tf_idf(self, tf: Mapping[str, int]) -> dict[str, float]:
-        """Each term's (1 + log tf) · idf, in one pass (the clusterer weighs every term of every article)."""
-        log, docs, df = math.log, self.docs + 1, self.df
-        return {item: (1 + log(n)) * (log(docs / (df.get(item, 0) + 1)) + 1.0) for item, n in tf.items()}
 
     def to_dict(self) -> dict:
         return {"df": self.df, "docs": self.docs}
@@ -130,10 +123,3 @@ class TermStats:
     @classmethod
     def from_dict(cls, data: Mapping) -> TermStats:
         return cls(Counter(data.get("df", {})), int(data.get("docs", 0)))
-
-
-def day_agreement(a: frozenset[str], b: frozenset[str]) -> float:
-    """+1 when both name a shared weekday, -1 when both name weekdays but none in common, else 0."""
-    if not a or not b:
-        return 0.0
-    return 1.0 if a & b else -1.0
