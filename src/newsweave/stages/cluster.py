@@ -35,6 +35,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
+from numba import njit
 from threadpoolctl import threadpool_limits
 
 from newsweave.models import Article
@@ -322,16 +323,50 @@ class Scorer:
         object.__setattr__(self, "_weights", np.asarray(self.weights, np.float64))
 
     def probabilities(self, rows: np.ndarray, hours_apart: Sequence[float | None]) -> np.ndarray:
-        z = rows @ self._weights + self.bias
-        if any(h is not None for h in hours_apart):
-            z += np.array([self._time_shift(h) for h in hours_apart])
-        return 1.0 / (1.0 + np.exp(-z))
+        """Each row's probability of joining its candidate."""
+        return _probabilities(rows, self._weights, self.bias, self._shifts(hours_apart))
+
+    def best(self, rows: np.ndarray, hours_apart: Sequence[float | None]) -> tuple[int, float]:
+        """The row with the highest probability (the first of equals: deterministic) and that probability."""
+        return _best(rows, self._weights, self.bias, self._shifts(hours_apart))
+
+    def _shifts(self, hours_apart: Sequence[float | None]) -> np.ndarray:
+        if all(h is None for h in hours_apart):
+            return _NO_SHIFT
+        return np.array([self._time_shift(h) for h in hours_apart])
 
     def _time_shift(self, hours: float | None) -> float:
         if hours is None:
             return 0.0
         bits = self.time_bits * max(1.0 - hours / self.time_scale_hours, -3.0)
         return bits * math.log(2.0)
+
+
+_NO_SHIFT = np.zeros(0)
+
+
+@njit(cache=True)
+def _probabilities(rows: np.ndarray, weights: np.ndarray, bias: float, shifts: np.ndarray) -> np.ndarray:
+    """sigmoid(w · row + b + shift) per row; ``shifts`` empty for none. Compiled: a decision weighs five rows,
+    where NumPy's calls would cost more than the arithmetic."""
+    out = np.empty(len(rows))
+    for i in range(len(rows)):
+        z = bias
+        for j in range(len(weights)):
+            z += rows[i, j] * weights[j]
+        if len(shifts):
+            z += shifts[i]
+        out[i] = 1.0 / (1.0 + math.exp(-z))
+    return out
+
+
+@njit(cache=True)
+def _best(rows: np.ndarray, weights: np.ndarray, bias: float, shifts: np.ndarray) -> tuple[int, float]:
+    probabilities, best = _probabilities(rows, weights, bias, shifts), 0
+    for i in range(1, len(probabilities)):
+        if probabilities[i] > probabilities[best]:
+            best = i
+    return best, probabilities[best]
 
 
 # Fitted on train by scripts/fit_cluster_scorer.py (vectors of the news adapter, cross-fitted); figures in README.md.
@@ -467,11 +502,8 @@ class OnlineClusterer:
             return None, 0.0
         rows = evidence_rows(signals, [(self.stories[sid], sim) for sid, sim in near])
         hours = [self._hours_apart(signals, self.stories[sid]) for sid, _ in near]
-        probabilities = self.scorer.probabilities(rows, hours)
-        best = int(np.argmax(probabilities))  # the first of equals: deterministic
-        if probabilities[best] >= self.scorer.threshold:
-            return near[best][0], float(probabilities[best])
-        return None, float(probabilities[best])
+        best, probability = self.scorer.best(rows, hours)
+        return (near[best][0] if probability >= self.scorer.threshold else None), probability
 
     def _dormant_story(self, signals: Signals) -> StoryState | None:
         """The dormant story a late article belongs to, on strong evidence alone (its age left aside)."""
@@ -479,9 +511,8 @@ class OnlineClusterer:
         if not near:
             return None
         rows = evidence_rows(signals, [(self.resting[sid], sim) for sid, sim in near])
-        probabilities = self.scorer.probabilities(rows, [None] * len(near))
-        best = int(np.argmax(probabilities))
-        return self.resting[near[best][0]] if probabilities[best] >= self.config.reopen_probability else None
+        best, probability = self.scorer.best(rows, [None] * len(near))
+        return self.resting[near[best][0]] if probability >= self.config.reopen_probability else None
 
     @staticmethod
     def _hours_apart(signals: Signals, story: StoryState) -> float | None:
@@ -575,9 +606,8 @@ class OnlineClusterer:
         if not near:
             return None
         rows = evidence_rows(signals, near, home)
-        probabilities = self.review_scorer.probabilities(rows, [hours[story.id] for story, _ in near])
-        best = int(np.argmax(probabilities))
-        return near[best][0] if probabilities[best] >= self.review_scorer.threshold else None
+        best, probability = self.review_scorer.best(rows, [hours[story.id] for story, _ in near])
+        return near[best][0] if probability >= self.review_scorer.threshold else None
 
     def _nearest_active(self, signals: Signals, k: int) -> list[tuple[str, float]]:
         """The active stories nearest an article, from the scores of a review computed ahead when there are."""
