@@ -73,5 +73,11 @@ def test_equal_scores_go_to_the_story_indexed_first_and_k_beyond_the_live_storie
     index.remove("a")
     index.upsert("e", unit(1, 0))  # takes a's freed row, before c's
     assert [sid for sid, _ in index.nearest(unit(1, 0), 10)] == ["e", "c", "b", "d"]
-    ahead = index.ahead(np.stack([unit(1, 0)]))
+    ahead = index.ahead(np.stack([unit(1, 0)] * 3))
     assert [sid for sid, _ in ahead.nearest(0, 10)] == ["e", "c", "b", "d"]
+    index.remove("b")  # dead from now on: never among the answers, however many are asked for
+    assert [sid for sid, _ in ahead.nearest(1, 10)] == ["e", "c", "d"]
+    index.upsert("b", unit(1, 0))  # back in its old row: scored again, yet still between e and c
+    index.upsert("f", unit(1, 0))  # a new row after them all
+    assert [sid for sid, _ in ahead.nearest(2, 10)] == ["e", "b", "c", "f", "d"]
+    assert same_answer(ahead.nearest(2, 3), index.nearest(unit(1, 0), 3))

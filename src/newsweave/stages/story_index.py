@@ -125,7 +125,9 @@ class NumpyScoredAhead:
         if block != self._block[0]:
             used = len(index._ids)
             queries = self._vectors[block * self._size : (block + 1) * self._size]
-            self._block = (block, queries @ index._matrix[:used].T, index._version[:used].copy())
+            scores = queries @ index._matrix[:used].T
+            scores[:, ~index._live[:used]] = -np.inf
+            self._block = (block, scores, index._version[:used].copy())
         _, scores, versions = self._block
         used = len(index._ids)
         return index._named(*_top_ahead(scores[query % self._size], versions, index._version[:used],
@@ -137,17 +139,22 @@ class NumpyScoredAhead:
 
 @njit(cache=True)
 def _keep(rows: np.ndarray, scores: np.ndarray, n: int, row: int, score: float) -> int:
-    """Insert (row, score) into the ``n`` best kept so far (best first; a later row never passes an equal
-    score), dropping the last when full; the new count."""
+    """Insert (row, score) into the ``n`` best kept so far (best first; of equal scores the lower row first,
+    in whatever order they come), dropping the last when full; the new count."""
     k = len(rows)
-    if n == k and score <= scores[k - 1]:
+    if n == k and not _before(row, score, rows[k - 1], scores[k - 1]):
         return n
     at = n if n < k else k - 1
-    while at > 0 and scores[at - 1] < score:
+    while at > 0 and _before(row, score, rows[at - 1], scores[at - 1]):
         rows[at], scores[at] = rows[at - 1], scores[at - 1]
         at -= 1
     rows[at], scores[at] = row, score
     return min(n + 1, k)
+
+
+@njit(cache=True)
+def _before(row: int, score: float, other_row: int, other_score: float) -> bool:
+    return score > other_score or (score == other_score and row < other_row)
 
 
 @njit(cache=True)
@@ -163,15 +170,32 @@ def _top(scores: np.ndarray, live: np.ndarray, k: int) -> tuple[np.ndarray, np.n
 @njit(cache=True)
 def _top_ahead(scores: np.ndarray, versions: np.ndarray, now: np.ndarray, live: np.ndarray, matrix: np.ndarray,
                query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """``_top`` of the scores computed ahead, each row changed since (its version in ``now`` is not the one in
-    ``versions``) or added since scored again."""
+    """``_top`` of one query's scores computed ahead (rows dead then at minus infinity), each row changed since
+    (its version in ``now`` is not the one in ``versions``) or added since scored again. A changed row's old
+    score is set to minus infinity (it stays stale for every later query of the block), so the pass over the
+    others reads one array."""
     rows, best, n = np.empty(k, np.int64), np.empty(k, np.float64), 0
     known = len(versions)
-    for row in range(len(now)):
-        if not live[row]:
-            continue
-        score = scores[row] if row < known and now[row] == versions[row] else _dot(matrix[row], query)
-        n = _keep(rows, best, n, row, score)
+    changed = np.empty(len(now), np.int64)
+    m = 0
+    for row in range(known):
+        if now[row] != versions[row]:
+            scores[row] = -np.inf
+            changed[m] = row
+            m += 1
+    for row in range(known, len(now)):
+        changed[m] = row
+        m += 1
+    floor = -np.inf
+    for row in range(known):
+        if scores[row] > floor:  # never a row dead when scored, nor one changed since
+            n = _keep(rows, best, n, row, scores[row])
+            if n == k:
+                floor = best[k - 1]
+    for i in range(m):
+        row = changed[i]
+        if live[row]:
+            n = _keep(rows, best, n, row, _dot(matrix[row], query))
     return rows[:n], best[:n]
 
 
