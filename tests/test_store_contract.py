@@ -156,6 +156,16 @@ def test_many_embeddings_are_looked_up_at_once(store):
     assert len(found) == 1_200 and found["key-1199"][0] == 1199
 
 
+def test_text_analyses_are_cached_by_analyser_and_key(store):
+    analyses = {f"key-{n}": f'[{{"flood":{n}}},["Valencia"],[],[]]' for n in range(1_200)}
+    store.save_analyses("signals-a", analyses)
+    found = store.get_analyses("signals-a", [*analyses, "key-x", "key-1"])
+    assert found == analyses
+    assert store.get_analyses("signals-b", ["key-1"]) == {}
+    store.save_analyses("signals-a", {"key-1": "changed"})  # the first analysis of a text stands
+    assert store.get_analyses("signals-a", ["key-1"]) == {"key-1": analyses["key-1"]}
+
+
 def test_clustering_changes_apply_whole_and_merged_ids_stay_resolvable(store):
     from newsweave.store.base import ClusteringChanges, StoredStory
 

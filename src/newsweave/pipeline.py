@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import islice
+from typing import Protocol
 
 import numpy as np
 from tqdm import tqdm
@@ -28,7 +29,7 @@ from newsweave.stages.cluster import (
 )
 from newsweave.stages.embed import CachedEmbedder, Embedder, MiniLMEmbedder, article_text, story_embedder
 from newsweave.stages.extract import Page, extract_page
-from newsweave.stages.signals import TermStats
+from newsweave.stages.signals import ANALYSER, Analysis, TermStats, analyse, analysis_key
 from newsweave.stages.synthesize import synthesize
 from newsweave.store import SaveOutcome, Store
 from newsweave.store.base import ClusteringChanges, StoredStory
@@ -125,6 +126,40 @@ def embed_articles(embedder: Embedder, articles: Sequence[Article], progress: bo
             out[start : start + EMBED_BATCH] = embedder.embed(texts[start : start + EMBED_BATCH])
             bar.update(len(texts[start : start + EMBED_BATCH]))
     return out
+
+
+def analyse_articles(cache: AnalysisCache, articles: Sequence[Article]) -> list[Analysis]:
+    """Each article's text analysis (``signals.analyse``), read from ``cache`` where it holds one and kept there
+    where it did not: as embeddings are, so a second run over the same articles analyses nothing."""
+    keys = [analysis_key(a.title, a.text) for a in articles]
+    found = cache.get_analyses(ANALYSER, keys)
+    fresh: dict[str, str] = {}
+    out = []
+    for key, article in zip(keys, articles, strict=True):
+        if (stored := _stored_analysis(found.get(key))) is not None:
+            out.append(stored)
+        else:
+            out.append(analysis := analyse(article.title, article.text))
+            fresh[key] = found[key] = analysis.to_json()
+    if fresh:
+        cache.save_analyses(ANALYSER, fresh)
+    return out
+
+
+def _stored_analysis(stored: str | None) -> Analysis | None:
+    """A cached analysis; None when there is none, or when the entry is damaged (the text is analysed again)."""
+    try:
+        return Analysis.from_json(stored) if stored is not None else None
+    except ValueError:
+        return None
+
+
+class AnalysisCache(Protocol):
+    """Where text analyses are kept by (analyser, content key): the store implements it."""
+
+    def get_analyses(self, analyser: str, keys: Sequence[str]) -> dict[str, str]: ...
+
+    def save_analyses(self, analyser: str, analyses: Mapping[str, str]) -> None: ...
 
 
 @dataclass(slots=True)

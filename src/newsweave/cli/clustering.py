@@ -10,7 +10,7 @@ from tqdm import tqdm
 
 from newsweave import settings
 from newsweave.cli.base import EXIT_SKIPPED, main, read_article_file
-from newsweave.pipeline import embed_articles, story_store_embedder
+from newsweave.pipeline import analyse_articles, embed_articles, story_store_embedder
 from newsweave.stages.cluster import OnlineClusterer, cluster_articles
 from newsweave.store import SQLiteStore
 
@@ -19,12 +19,13 @@ from newsweave.store import SQLiteStore
 @click.argument("articles_path", metavar="ARTICLES.jsonl")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write here, not to stdout.")
 @click.option("--cache", "cache_path", metavar="PATH",
-              help="Embedding cache file [default: $NEWSWEAVE_CACHE, else ~/.cache/newsweave/embeddings.db].")
+              help="Cache file of embeddings and text analyses "
+                   "[default: $NEWSWEAVE_CACHE, else ~/.cache/newsweave/embeddings.db].")
 def cluster_command(articles_path: str, output: str | None, cache_path: str | None) -> None:
     """Group articles into stories; write one {"id", "story"} line per article, in input order (FORMATS.md §2).
 
     Stateless (no database): the same algorithm as the live path. Any ``story`` field in the input
-    is ignored. Embeddings are cached by content, so a second run embeds nothing.
+    is ignored. Embeddings and text analyses are cached by content, so a second run embeds nothing.
 
     \b
     Example:
@@ -35,8 +36,9 @@ def cluster_command(articles_path: str, output: str | None, cache_path: str | No
     articles = list(read_article_file(articles_path, skipped))
     with SQLiteStore(settings.resolve("cache", cache_path)) as cache:
         vectors = embed_articles(story_store_embedder(cache), articles, progress=sys.stderr.isatty())
+        analyses = analyse_articles(cache, articles)
     clusterer = OnlineClusterer()
-    story_of = cluster_articles(articles, vectors, clusterer)
+    story_of = cluster_articles(articles, vectors, clusterer, analyses)
     lines = (json.dumps({"id": a.id, "story": story_of[a.id]}, ensure_ascii=False) + "\n" for a in articles)
     out = open(output, "w", encoding="utf-8") if output else sys.stdout
     try:

@@ -40,13 +40,7 @@ from threadpoolctl import threadpool_limits
 
 from newsweave.models import Article
 from newsweave.stages.pairs import end_to_end, evidence_table, lexicon
-from newsweave.stages.signals import (
-    TermStats,
-    names,
-    numbers,
-    terms,
-    weekdays,
-)
+from newsweave.stages.signals import Analysis, TermStats, analyse
 from newsweave.stages.story_index import NumpyStoryIndex, ScoredAhead, StoryIndex
 
 ENGINE = "cluster/1"
@@ -93,18 +87,18 @@ class Signals:
                    data["names"], data["numbers"], frozenset(data["weekdays"]), data["time"])
 
 
-def read_signals(article: Article, vector: np.ndarray, stats: TermStats) -> Signals:
-    """The article's signals; counts its terms, names and numbers into ``stats``."""
-    tf = terms(article.title, article.text)
-    found_names, found_numbers = names(article.title, article.text), numbers(article.title, article.text)
-    stats.add([*tf, *found_names, *found_numbers])
+def read_signals(article: Article, vector: np.ndarray, stats: TermStats, analysis: Analysis | None = None) -> Signals:
+    """The article's signals; counts its terms, names and numbers into ``stats``. ``analysis``: the article's,
+    when it was read ahead (as the batch command reads it from its cache)."""
+    found = analysis or analyse(article.title, article.text)
+    stats.add([*found.terms, *found.names, *found.numbers])
     return Signals(
         id=article.id,
         vector=np.asarray(vector, dtype=np.float32),
-        terms=_weighted(tf, stats),
-        names=stats.idfs(sorted(found_names)),
-        numbers=stats.idfs(sorted(found_numbers)),
-        weekdays=weekdays(article.title, article.text),
+        terms=_weighted(found.terms, stats),
+        names=stats.idfs(sorted(found.names)),
+        numbers=stats.idfs(sorted(found.numbers)),
+        weekdays=found.weekdays,
         time=article.published.timestamp() if article.published else None,
     )
 
@@ -478,9 +472,11 @@ class OnlineClusterer:
         if story.last_time is not None:
             self.clock = story.last_time if self.clock is None else max(self.clock, story.last_time)
 
-    def assign(self, article: Article, vector: np.ndarray, new_id: str | None = None) -> Assignment:
-        """Put one article into its story; ``new_id`` names the story it starts, if it starts one."""
-        signals = read_signals(article, vector, self.stats)
+    def assign(self, article: Article, vector: np.ndarray, new_id: str | None = None,
+               analysis: Analysis | None = None) -> Assignment:
+        """Put one article into its story; ``new_id`` names the story it starts, if it starts one; ``analysis``:
+        its text's, if read ahead."""
+        signals = read_signals(article, vector, self.stats, analysis)
         moves = self._advance_clock(signals.time)
         nearest = self._nearest_active(signals, self.config.candidates)
         best, probability = self._best_story(signals, nearest)
@@ -689,8 +685,9 @@ row or adds one, which the next queries of the block score again: the block stay
 
 
 def assign_in_order(clusterer: OnlineClusterer, articles: Sequence[Article], vectors: np.ndarray,
-                    placed: dict[str, str]) -> Iterator[Assignment]:
-    """Assign articles in processing order: the one loop of the batch command and the live path.
+                    placed: dict[str, str], analyses: Sequence[Analysis] | None = None) -> Iterator[Assignment]:
+    """Assign articles in processing order: the one loop of the batch command and the live path. ``analyses``:
+    the articles' (``signals.analyse``), when read ahead, else each is analysed as it comes.
 
     ``placed`` (article id → story id, possibly holding stored originals) is kept up to date: a copy
     (``duplicate_of``) follows its original's story without counting as another voice, a merge moves
@@ -709,7 +706,7 @@ def assign_in_order(clusterer: OnlineClusterer, articles: Sequence[Article], vec
                 placed[article.id] = placed[article.duplicate_of]
                 yield Assignment(article.id, placed[article.id], False, 1.0)
                 continue
-            assignment = clusterer.assign(article, vectors[i])
+            assignment = clusterer.assign(article, vectors[i], analysis=analyses[i] if analyses else None)
             for move in assignment.moves:
                 placed[move.article] = move.story
                 placed.update({copy: move.story for copy in copies.get(move.article, ()) if copy in placed})
@@ -760,13 +757,14 @@ def compile_ahead() -> None:
     cluster_articles(articles, np.full((3, 4), 0.5, np.float32))
 
 
-def cluster_articles(articles: Sequence[Article], vectors: np.ndarray,
-                     clusterer: OnlineClusterer | None = None) -> dict[str, str]:
-    """Batch form: article id → story id. Gold ``story`` labels (``Article.label``) are never read."""
+def cluster_articles(articles: Sequence[Article], vectors: np.ndarray, clusterer: OnlineClusterer | None = None,
+                     analyses: Sequence[Analysis] | None = None) -> dict[str, str]:
+    """Batch form: article id → story id. Gold ``story`` labels (``Article.label``) are never read. ``analyses``:
+    the articles' text analyses (``signals.analyse``), when already at hand."""
     clusterer = clusterer or OnlineClusterer()
     story_of: dict[str, str] = {}
     with one_blas_thread():
-        for _ in assign_in_order(clusterer, articles, vectors, story_of):
+        for _ in assign_in_order(clusterer, articles, vectors, story_of, analyses):
             pass
         review_in_order(clusterer, articles, story_of)
     return story_of

@@ -9,12 +9,15 @@ the similarities over them are weighed in ``stages/pairs.py``.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 STOPWORDS = frozenset("""
 a about above after again against all also am an and any are as at be because been before being below
@@ -104,6 +107,45 @@ def weekdays(title: str, text: str) -> frozenset[str]:
     if "day" not in lower:
         return frozenset()
     return frozenset(day for day in WEEKDAYS if day in lower and _WEEKDAY[day].search(lower))
+
+
+ANALYSER = "signals-" + hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+"""What made an ``Analysis``: this module's own digest, so a cached analysis is never read by code that would
+analyse the text otherwise (any change to this file is a new analyser)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """What an article's title and text hold, whatever else has been read: its terms with their counts (in order
+    of first use), names, numbers and weekdays. A function of the two texts alone (``analyse``), so the batch
+    command keeps it by content, as it keeps embeddings: a second run over the same articles reads it back."""
+
+    terms: dict[str, int]
+    names: frozenset[str]
+    numbers: frozenset[str]
+    weekdays: frozenset[str]
+
+    def to_json(self) -> str:
+        return json.dumps([self.terms, sorted(self.names), sorted(self.numbers), sorted(self.weekdays)],
+                          ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, data: str) -> Analysis:
+        """The analysis ``to_json`` wrote; ValueError for anything else."""
+        found = json.loads(data)
+        if not (isinstance(found, list) and len(found) == 4 and isinstance(found[0], dict)
+                and all(isinstance(items, list) for items in found[1:])):
+            raise ValueError(f"not a text analysis: {data[:80]!r}")
+        return cls(found[0], frozenset(found[1]), frozenset(found[2]), frozenset(found[3]))
+
+
+def analyse(title: str, text: str) -> Analysis:
+    return Analysis(terms(title, text), names(title, text), numbers(title, text), weekdays(title, text))
+
+
+def analysis_key(title: str, text: str) -> str:
+    """The cache key of an article's analysis: sha256 of its title and text, kept apart."""
+    return hashlib.sha256(json.dumps([title, text], ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
 @dataclass

@@ -189,6 +189,12 @@ class Store(Protocol):
 
     def save_embeddings(self, model: str, vectors: Mapping[str, np.ndarray]) -> None: ...
 
+    # Articles' text analyses (signals.Analysis as JSON), cached by analyser and content key
+    def get_analyses(self, analyser: str, keys: Sequence[str]) -> dict[str, str]:
+        """The cached analyses among ``keys``; keys never analysed by ``analyser`` are absent."""
+
+    def save_analyses(self, analyser: str, analyses: Mapping[str, str]) -> None: ...
+
     # The whole store
     def stats(self) -> StoreStats: ...
 

@@ -493,6 +493,26 @@ class SQLiteStore:
         with self._transaction() as conn:
             conn.executemany("INSERT OR IGNORE INTO embeddings (model, content_key, vector) VALUES (?, ?, ?)", rows)
 
+    # Text analyses
+
+    def get_analyses(self, analyser: str, keys: Sequence[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        unique = list(dict.fromkeys(keys))
+        for start in range(0, len(unique), _SQL_VARIABLES):
+            chunk = unique[start : start + _SQL_VARIABLES]
+            rows = self._query(
+                f"SELECT content_key, analysis FROM analyses WHERE analyser = ?"
+                f" AND content_key IN ({', '.join('?' * len(chunk))})",
+                (analyser, *chunk),
+            )
+            found.update((row[0], row[1]) for row in rows)
+        return found
+
+    def save_analyses(self, analyser: str, analyses: Mapping[str, str]) -> None:
+        with self._transaction() as conn:
+            conn.executemany("INSERT OR IGNORE INTO analyses (analyser, content_key, analysis) VALUES (?, ?, ?)",
+                             [(analyser, key, analysis) for key, analysis in analyses.items()])
+
     # The whole store
 
     def stats(self) -> StoreStats:
