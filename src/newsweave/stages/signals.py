@@ -145,7 +145,7 @@ def analyse(title: str, text: str) -> Analysis:
 
 def analysis_key(title: str, text: str) -> str:
     """The cache key of an article's analysis: sha256 of its title and text, kept apart."""
-    return hashlib.sha256(json.dumps([title, text], ensure_ascii=False).encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"{len(title)}:{title}{text}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass
