@@ -83,11 +83,27 @@ def test_the_evidence_of_a_story_is_read_off_its_members():
     assert row["lex_max"] == pytest.approx(max(with_toll[0], with_mourns[0]))
     assert row["lex_mean"] == pytest.approx((with_toll[0] + with_mourns[0]) / 2)
     term_sum_dot = math.fsum(flood.terms[k] * story.terms()[k] for k in flood.terms.keys() & story.terms().keys())
-    assert row["lex_story"] == pytest.approx(term_sum_dot / story.term_norm())
+    term_sum_norm = math.sqrt(math.fsum(w * w for w in story.terms().values()))
+    assert row["lex_story"] == pytest.approx(term_sum_dot / term_sum_norm)
+    assert story.term_norm() == pytest.approx(term_sum_norm)
     assert row["names_max"] == pytest.approx(max(with_toll[1], with_mourns[1]))
     assert row["numbers_max"] == pytest.approx(max(with_toll[2], with_mourns[2]))
     assert row["weekday"] == 1.0
     assert dict(zip(FEATURES, rows[1], strict=True))["weekday"] == -1.0
+
+
+def test_a_story_s_kept_term_norm_is_the_one_the_evidence_would_work_out_to_the_last_bit():
+    flood, toll, mourns, budget, _ = signals_of()
+    story = StoryState("s1")
+    for member in (toll, mourns, budget):
+        story.add(member)
+    given = evidence_rows(flood, [(story, 0.8)])
+    members = story.member_lexicons()
+    worked_out = pairs.evidence_table(flood.lexicon, members, (story.member_matrix() @ flood.vector).astype(float),
+                                      np.array([[3, 0.8, math.nan, math.nan, -1]]))
+    assert given.tobytes() == worked_out.tobytes()
+    story.add(flood)  # a change: the kept norm is worked out again
+    assert story.term_norm() == pytest.approx(math.sqrt(math.fsum(w * w for w in story.terms().values())))
 
 
 def test_a_story_weighed_without_one_of_its_members_is_the_story_with_that_member_taken_out():

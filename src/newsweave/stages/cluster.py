@@ -39,6 +39,7 @@ from numba import njit
 from threadpoolctl import threadpool_limits
 
 from newsweave.models import Article
+from newsweave.stages import pairs
 from newsweave.stages.pairs import end_to_end, evidence_table, lexicon
 from newsweave.stages.signals import Analysis, TermStats, analyse
 from newsweave.stages.story_index import NumpyStoryIndex, ScoredAhead, StoryIndex
@@ -151,9 +152,10 @@ class StoryState:
         return _summed([m.terms for m in self.members]) if self.all_kept() else self.term_sum
 
     def term_norm(self) -> float:
-        """The L2 norm of ``terms()`` (kept until the members change)."""
+        """The L2 norm of ``terms()`` (kept until the members change): while every member is kept, from their
+        lexicons, as the compiled evidence works it out, to the last bit."""
         if self._term_norm is None:
-            self._term_norm = _norm(self.terms())
+            self._term_norm = pairs.term_norm(self.member_lexicons()) if self.all_kept() else _norm(self.term_sum)
         return self._term_norm
 
     def add(self, signals: Signals) -> None:
@@ -285,9 +287,11 @@ def evidence_rows(article: Signals, candidates: Sequence[tuple[StoryState, float
 
 def _about(article: Signals, story: StoryState, similarity: float, home: bool) -> tuple[float, ...]:
     """What the compiled evidence needs to know of a candidate besides its members' lexicons (``evidence_table``)."""
-    left_out = story.place_of(article) if home else -1
     if story.all_kept():  # the story's terms are its members' sum, and so is its dot product with the article
-        return (len(story.members), similarity, math.nan, math.nan, left_out)
+        if home:  # without the article: the compiled evidence works out the norm of the others' terms
+            return (len(story.members), similarity, math.nan, math.nan, story.place_of(article))
+        return (len(story.members), similarity, math.nan, story.term_norm(), -1)
+    left_out = story.place_of(article) if home else -1
     terms = story.term_sum_without(article) if home else story.term_sum
     return (len(story.members), similarity, dot(article.terms, terms), _norm(terms) if home else story.term_norm(),
             left_out)

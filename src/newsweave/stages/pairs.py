@@ -57,13 +57,20 @@ def shared_with(article: np.ndarray, members: np.ndarray) -> np.ndarray:
     return _pair_table(article, members, starts, np.empty(len(members)))
 
 
+def term_norm(members: np.ndarray) -> float:
+    """The L2 norm of the sum of the TF-IDF vectors of the lexicons laid end to end in ``members`` (a story's
+    members): exactly what ``evidence_table`` computes for a story whose row gives none."""
+    starts = _starts(members, _count(members))
+    return _norm_of_sum(members, starts, np.empty(len(members)))
+
+
 def evidence_table(article: np.ndarray, members: np.ndarray, dense: np.ndarray, stories: np.ndarray) -> np.ndarray:
     """The evidence rows (cluster.FEATURES) of one article against its candidate stories, whose members' lexicons
     are laid end to end in ``members`` and their embedding cosines in ``dense``, story after story. A row of
     ``stories`` per candidate: its members, its centroid's cosine, the article's TF-IDF dot product with its
-    term sum and that sum's norm (both NaN when every member is kept: read off the members), and the member to
-    leave out (its place among the story's members, or -1: the review weighs an article's own story without
-    it, with every member kept)."""
+    term sum (NaN when every member is kept: read off the members), that sum's norm (NaN for this call to work
+    it out from the members weighed: ``term_norm``), and the member to leave out (its place among the story's
+    members, or -1: the review weighs an article's own story without it, with every member kept)."""
     return _evidence_table(article, members, dense, stories)
 
 
@@ -210,10 +217,8 @@ def _story_row(pairs, dense, starts, members, about, scratch, row) -> None:
     n = len(starts)
     lexical = pairs[:, 0]
     to_members = _ascending_sum(lexical.copy(), n)
-    if math.isnan(about[2]):  # every member kept: the story's terms are theirs
-        to_story, norm = to_members, _norm_of_sum(members, starts, scratch)
-    else:
-        to_story, norm = about[2], about[3]
+    to_story = to_members if math.isnan(about[2]) else about[2]  # NaN: every member kept, the terms are theirs
+    norm = _norm_of_sum(members, starts, scratch) if math.isnan(about[3]) else about[3]
     row[0] = about[1]
     row[1] = dense.max()
     row[2] = dense.sum() / n
