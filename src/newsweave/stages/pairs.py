@@ -38,7 +38,10 @@ def lexicon(terms: Mapping[str, float], names: Mapping[str, float], numbers: Map
             weekdays: Iterable[str]) -> np.ndarray:
     """One article's lexicon (see HEADER); ``names`` and ``numbers`` weigh each item by its idf."""
     ids = _IDS
-    items = [ids.setdefault(item, len(ids)) for segment in (terms, names, numbers) for item in segment]
+    try:  # once the process has read a few hundred articles, an article's items nearly all have ids
+        items = [*map(ids.__getitem__, terms), *map(ids.__getitem__, names), *map(ids.__getitem__, numbers)]
+    except KeyError:  # each new item takes the next id, in order
+        items = [ids.setdefault(item, len(ids)) for segment in (terms, names, numbers) for item in segment]
     weights = [*terms.values(), *names.values(), *numbers.values()]
     header = (len(items), len(terms), len(names), len(numbers), sum(_DAY_BITS[d] for d in weekdays),
               math.fsum(names.values()), math.fsum(numbers.values()))
