@@ -476,17 +476,8 @@ class SQLiteStore:
     # Embeddings
 
     def get_embeddings(self, model: str, keys: Sequence[str]) -> dict[str, np.ndarray]:
-        found: dict[str, np.ndarray] = {}
-        unique = list(dict.fromkeys(keys))
-        for start in range(0, len(unique), _SQL_VARIABLES):
-            chunk = unique[start : start + _SQL_VARIABLES]
-            rows = self._query(
-                f"SELECT content_key, vector FROM embeddings WHERE model = ?"
-                f" AND content_key IN ({', '.join('?' * len(chunk))})",
-                (model, *chunk),
-            )
-            found.update((row[0], np.frombuffer(row[1], dtype="<f4")) for row in rows)
-        return found
+        select = "SELECT content_key, vector FROM embeddings WHERE model = ? AND content_key IN"
+        return {row[0]: np.frombuffer(row[1], dtype="<f4") for row in self._keyed_rows(select, model, keys)}
 
     def save_embeddings(self, model: str, vectors: Mapping[str, np.ndarray]) -> None:
         rows = [(model, key, np.asarray(vector, dtype="<f4").tobytes()) for key, vector in vectors.items()]
@@ -496,17 +487,16 @@ class SQLiteStore:
     # Text analyses
 
     def get_analyses(self, analyser: str, keys: Sequence[str]) -> dict[str, str]:
-        found: dict[str, str] = {}
+        select = "SELECT content_key, analysis FROM analyses WHERE analyser = ? AND content_key IN"
+        return {row[0]: row[1] for row in self._keyed_rows(select, analyser, keys)}
+
+    def _keyed_rows(self, select: str, owner: str, keys: Sequence[str]) -> Iterator[sqlite3.Row]:
+        """The rows ``select`` (ending in "content_key IN") finds for ``owner`` and each distinct key, asked in
+        chunks that SQLite's limit on variables allows."""
         unique = list(dict.fromkeys(keys))
         for start in range(0, len(unique), _SQL_VARIABLES):
             chunk = unique[start : start + _SQL_VARIABLES]
-            rows = self._query(
-                f"SELECT content_key, analysis FROM analyses WHERE analyser = ?"
-                f" AND content_key IN ({', '.join('?' * len(chunk))})",
-                (analyser, *chunk),
-            )
-            found.update((row[0], row[1]) for row in rows)
-        return found
+            yield from self._query(f"{select} ({', '.join('?' * len(chunk))})", (owner, *chunk))
 
     def save_analyses(self, analyser: str, analyses: Mapping[str, str]) -> None:
         with self._transaction() as conn:
