@@ -10,7 +10,6 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import islice
-from typing import Protocol
 
 import numpy as np
 from tqdm import tqdm
@@ -29,7 +28,7 @@ from newsweave.stages.cluster import (
 )
 from newsweave.stages.embed import CachedEmbedder, Embedder, MiniLMEmbedder, article_text, story_embedder
 from newsweave.stages.extract import Page, extract_page
-from newsweave.stages.signals import ANALYSER, Analysis, TermStats, analyse, analysis_key
+from newsweave.stages.signals import ANALYSER, Analysis, AnalysisCache, TermStats, analyse, analysis_key
 from newsweave.stages.synthesize import synthesize
 from newsweave.store import SaveOutcome, Store
 from newsweave.store.base import ClusteringChanges, StoredStory
@@ -152,14 +151,6 @@ def _stored_analysis(stored: str | None) -> Analysis | None:
         return Analysis.from_json(stored) if stored is not None else None
     except ValueError:
         return None
-
-
-class AnalysisCache(Protocol):
-    """Where text analyses are kept by (analyser, content key): the store implements it."""
-
-    def get_analyses(self, analyser: str, keys: Sequence[str]) -> dict[str, str]: ...
-
-    def save_analyses(self, analyser: str, analyses: Mapping[str, str]) -> None: ...
 
 
 @dataclass(slots=True)

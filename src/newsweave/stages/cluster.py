@@ -39,8 +39,7 @@ from numba import njit
 from threadpoolctl import threadpool_limits
 
 from newsweave.models import Article
-from newsweave.stages import pairs
-from newsweave.stages.pairs import end_to_end, evidence_table, lexicon
+from newsweave.stages.pairs import end_to_end, evidence_table, lexicon, summed_term_norm
 from newsweave.stages.signals import Analysis, TermStats, analyse
 from newsweave.stages.story_index import NumpyStoryIndex, ScoredAhead, StoryIndex
 
@@ -155,7 +154,7 @@ class StoryState:
         """The L2 norm of ``terms()`` (kept until the members change): while every member is kept, from their
         lexicons, as the compiled evidence works it out, to the last bit."""
         if self._term_norm is None:
-            self._term_norm = pairs.term_norm(self.member_lexicons()) if self.all_kept() else _norm(self.term_sum)
+            self._term_norm = summed_term_norm(self.member_lexicons()) if self.all_kept() else _norm(self.term_sum)
         return self._term_norm
 
     def add(self, signals: Signals) -> None:

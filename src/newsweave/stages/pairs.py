@@ -60,7 +60,7 @@ def shared_with(article: np.ndarray, members: np.ndarray) -> np.ndarray:
     return _pair_table(article, members, starts, np.empty(len(members)))
 
 
-def term_norm(members: np.ndarray) -> float:
+def summed_term_norm(members: np.ndarray) -> float:
     """The L2 norm of the sum of the TF-IDF vectors of the lexicons laid end to end in ``members`` (a story's
     members): exactly what ``evidence_table`` computes for a story whose row gives none."""
     starts = _starts(members, _count(members))
@@ -72,7 +72,7 @@ def evidence_table(article: np.ndarray, members: np.ndarray, dense: np.ndarray, 
     are laid end to end in ``members`` and their embedding cosines in ``dense``, story after story. A row of
     ``stories`` per candidate: its members, its centroid's cosine, the article's TF-IDF dot product with its
     term sum (NaN when every member is kept: read off the members), that sum's norm (NaN for this call to work
-    it out from the members weighed: ``term_norm``), and the member to leave out (its place among the story's
+    it out from the members weighed: ``summed_term_norm``), and the member to leave out (its place among the story's
     members, or -1: the review weighs an article's own story without it, with every member kept)."""
     return _evidence_table(article, members, dense, stories)
 

@@ -2,7 +2,8 @@
 
 Owns the lexical side of story clustering: title + lead terms (stop-worded, lightly stemmed),
 proper names (capitalised words inside sentences, acronyms), numbers of two or more digits,
-weekdays mentioned ("on Tuesday"), the document frequencies that weigh them (accumulated
+weekdays mentioned ("on Tuesday"): an article's ``Analysis``, a function of its title and text alone
+(so the batch command caches it by content); and the document frequencies that weigh them (accumulated
 online over every article seen). Plain Python and plain data, so the store can persist all of it;
 the similarities over them are weighed in ``stages/pairs.py``.
 """
@@ -14,10 +15,11 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 
 STOPWORDS = frozenset("""
 a about above after again against all also am an and any are as at be because been before being below
@@ -137,6 +139,14 @@ class Analysis:
                 and all(isinstance(items, list) for items in found[1:])):
             raise ValueError(f"not a text analysis: {data[:80]!r}")
         return cls(found[0], frozenset(found[1]), frozenset(found[2]), frozenset(found[3]))
+
+
+class AnalysisCache(Protocol):
+    """Where text analyses are kept by (analyser, content key): the store implements it."""
+
+    def get_analyses(self, analyser: str, keys: Sequence[str]) -> dict[str, str]: ...
+
+    def save_analyses(self, analyser: str, analyses: Mapping[str, str]) -> None: ...
 
 
 def analyse(title: str, text: str) -> Analysis:
