@@ -47,11 +47,23 @@ def test_a_claim_that_is_not_a_span_of_its_citations_is_dropped():
 
 def test_abstractive_claims_are_held_to_their_numbers_and_names():
     citation = Citation("a", *_span("a", "Floods killed 12 people in New Jersey on Thursday"))
-    faithful = Claim("In New Jersey, 12 people died in the floods.", (citation,), ("Outlet a",))
-    wrong = Claim("In New York, 12 people died in the floods.", (citation,), ("Outlet a",))
+    faithful = Claim("On Thursday, floods in New Jersey killed 12 people.", (citation,), ("Outlet a",))
+    wrong = Claim("On Thursday, floods in New York killed 12 people.", (citation,), ("Outlet a",))
     result = verify(replace(good_brief(), summary=(faithful, wrong)), ARTICLES, extractive=False)
     assert [c.text for c in result.brief.summary] == [faithful.text]
     assert "New York" in result.problems[0].reason
+
+
+def test_abstractive_claims_may_add_no_word_and_no_quotation_the_cited_spans_lack():
+    citation = Citation("a", *_span("a", "Floods killed 12 people in New Jersey on Thursday"))
+    speculation = Claim("Floods likely killed 12 people in New Jersey on Thursday.", (citation,), ("Outlet a",))
+    misquote = Claim("Floods “killed in New Jersey 12 people” on Thursday.", (citation,), ("Outlet a",))
+    quoted = Claim("Floods “killed 12 people in New Jersey” on Thursday.", (citation,), ("Outlet a",))
+    result = verify(replace(good_brief(), summary=(speculation, misquote, quoted)), ARTICLES, extractive=False)
+    assert [c.text for c in result.brief.summary] == [quoted.text]
+    reasons = [p.reason for p in result.problems]
+    assert "likely" in reasons[0] and "“killed in New Jersey 12 people”" in reasons[1]
+    assert verify(replace(good_brief(), summary=(speculation,)), ARTICLES).brief.summary == ()  # extractive: no span
 
 
 def test_wrong_offsets_drop_only_that_citation_and_fix_the_outlets():

@@ -29,8 +29,8 @@ import numpy as np
 from newsweave.models import Article, Citation
 from newsweave.stages.embed import Embedder
 from newsweave.stages.lexicon import content_words
-from newsweave.stages.sentences import Span, find_names, find_numbers, split_sentences, trim_residue
-from newsweave.stages.verify import normalise_quotation, unsupported_details
+from newsweave.stages.sentences import Span, find_names, find_numbers, find_quotations, split_sentences, trim_residue
+from newsweave.stages.verify import normalise_quotation, quote_fragments, unsupported_details
 
 VERDICTS = ("supported", "partial", "contradicted", "unsupported")
 #: Share of a sentence's content words its evidence must hold for the gist to count as there.
@@ -42,9 +42,6 @@ SECOND_EVIDENCE_COVERAGE = 0.3
 CANDIDATES = 3
 DENSE_WEIGHT = 0.4
 _WEEKDAY = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
-_QUOTATION = re.compile(r"“([^“”]+)”|«([^«»]+)»|(?<![\w.,!?])\"(?=\S)([^\"“”]+?)(?<=\S)\"(?!\w)"
-                        r"|(?<!\w)‘(?=\S)([^‘“”\"]+?)(?<=\S)’(?!\w)")
-_ELLIPSIS = re.compile(r"\s*(?:\[\.\.\.\]|\.\.\.|…)\s*")
 
 
 # ---- the report ------------------------------------------------------------------------------------------
@@ -182,24 +179,9 @@ class _Retriever:
 # ---- quotations -----------------------------------------------------------------------------------------
 
 
-def find_quotations(text: str) -> list[Span]:
-    """The direct quotations of ``text`` (inside “…”, «…», ‘…’ or paired straight double quotes)."""
-    spans = []
-    for match in _QUOTATION.finditer(text):
-        group = next(g for g in range(1, 5) if match.group(g) is not None)
-        spans.append(Span(match.start(group), match.end(group), match.group(group)))
-    return spans
-
-
-def _quote_fragments(quote: str) -> list[str]:
-    """The pieces of a quote to look up: split at ellipses, without a closing comma or period."""
-    pieces = (normalise_quotation(p).strip(" ,.;:") for p in _ELLIPSIS.split(quote))
-    return [piece for piece in pieces if piece]
-
-
 def locate_quote(quote: str, folded: Sequence[Folded], articles: Sequence[Article]) -> tuple[Citation, ...]:
     """Citations of one source holding every fragment of ``quote`` verbatim; () when none does."""
-    fragments = _quote_fragments(quote)
+    fragments = quote_fragments(quote)
     if not fragments:
         return ()
     for article, text in zip(articles, folded, strict=True):

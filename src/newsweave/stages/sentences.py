@@ -269,3 +269,16 @@ def _without_possessive(name: str) -> str:
         if name.endswith(ending):
             return name[: -len(ending)]
     return name
+
+
+_QUOTATION = re.compile(r"“([^“”]+)”|«([^«»]+)»|(?<![\w.,!?])\"(?=\S)([^\"“”]+?)(?<=\S)\"(?!\w)"
+                        r"|(?<!\w)‘(?=\S)([^‘“”\"]+?)(?<=\S)’(?!\w)")
+
+
+def find_quotations(text: str) -> list[Span]:
+    """The direct quotations of ``text`` (inside “…”, «…», ‘…’ or paired straight double quotes)."""
+    spans = []
+    for match in _QUOTATION.finditer(text):
+        group = next(g for g in range(1, 5) if match.group(g) is not None)
+        spans.append(Span(match.start(group), match.end(group), match.group(group)))
+    return spans

@@ -4,7 +4,8 @@ Owns ``verify``, which every brief goes through before it is stored or shown, wh
 
 - each citation's ``quote`` equals the cited article's text at ``start:end`` (else the citation is dropped);
 - each claim's text is one of its cited spans or inside one (``extractive=True``); for an abstractive
-  engine (``extractive=False``) the claim is instead held to the next check alone;
+  engine (``extractive=False``, a language model's sentences) every content word of the claim must be in
+  its cited spans (stemmed, as ``stages/lexicon.py`` reads words) and every quotation in it verbatim there;
 - every number and proper name of a claim appears in its cited spans;
 - each quote appears verbatim (up to quotation-mark style and white space) in a cited article, and its
   speaker, when given, is named in a cited article;
@@ -18,11 +19,13 @@ reported in ``VerifiedBrief.problems`` and logged.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from newsweave.models import Article, Brief, Citation, Claim, Disagreement, Quote, TimelineEntry
-from newsweave.stages.sentences import find_names, find_numbers
+from newsweave.stages.lexicon import content_words
+from newsweave.stages.sentences import find_names, find_numbers, find_quotations
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +45,9 @@ _QUOTE_MARKS = str.maketrans(
         "»": '"',
     }
 )
+
+
+_ELLIPSIS = re.compile(r"\s*(?:\[\.\.\.\]|\.\.\.|…)\s*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +162,9 @@ class _Checker:
         if self.extractive and not any(text in span for span in spans):
             return "text is not a span of a cited article"
         missing = unsupported_details(text, spans)
+        if not self.extractive:
+            named = content_words(" ".join(missing))
+            missing += [word for word in unstated_words(text, spans) if word not in named] + misquoted(text, spans)
         return f"not in the cited sources: {', '.join(missing)}" if missing else None
 
     def outlet(self, article_id: str) -> str:
@@ -209,3 +218,23 @@ def unsupported_details(text: str, spans: Sequence[str]) -> list[str]:
     folded = normalise_quotation(source)
     missing += [name for name in find_names(text) if normalise_quotation(name) not in folded]
     return list(dict.fromkeys(missing))
+
+
+def unstated_words(text: str, spans: Sequence[str]) -> list[str]:
+    """The content words of ``text`` (stemmed) that none of ``spans`` holds; numbers are left to
+    ``unsupported_details``, which compares their values."""
+    numbers = content_words(" ".join(n.text for n in find_numbers(text)))
+    return sorted(content_words(text) - numbers - content_words(" ".join(spans)))
+
+
+def misquoted(text: str, spans: Sequence[str]) -> list[str]:
+    """The quotations of ``text`` that no span holds verbatim (up to quotation marks, white space, and a closing
+    comma or period; an ellipsis may stand for words left out)."""
+    source = normalise_quotation(" ".join(spans))
+    return [f"“{q.text}”" for q in find_quotations(text) if not all(p in source for p in quote_fragments(q.text))]
+
+
+def quote_fragments(quote: str) -> list[str]:
+    """The pieces of a quote to look up: split at ellipses, without a closing comma or period."""
+    pieces = (normalise_quotation(p).strip(" ,.;:") for p in _ELLIPSIS.split(quote))
+    return [piece for piece in pieces if piece]
