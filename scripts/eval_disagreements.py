@@ -32,7 +32,7 @@ from newsweave.stages.embed import MiniLMEmbedder
 from newsweave.stages.ingest import read_articles
 from newsweave.stages.lexicon import overlap
 from newsweave.stages.sentences import find_numbers
-from newsweave.stages.synthesize import PARAPHRASE_OVERLAP, REPEAT_COSINE, _reading_order, _Story, outlet
+from newsweave.stages.synthesize import PARAPHRASE_OVERLAP, REPEAT_COSINE, reading_order, _Story, outlet
 
 HERE = Path(__file__).resolve().parent
 ALLSIDES = HERE.parents[1] / "shared" / "data" / "allsides"
@@ -57,7 +57,7 @@ def related_pairs(stories: dict) -> list[tuple]:
     """Every pair of related sentences of different outlets in every story (the detector's candidates)."""
     pairs = []
     for articles in stories.values():
-        sentences = _Story(sorted(articles, key=_reading_order), None).sentences
+        sentences = _Story(sorted(articles, key=reading_order), None).sentences
         counting = [s for s in sentences if find_numbers(s.text)]
         for i, a in enumerate(counting):
             pairs.extend((a, b) for b in counting[i + 1:] if outlet(a.article) != outlet(b.article)

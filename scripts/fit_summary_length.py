@@ -36,7 +36,7 @@ def load(articles_path: Path, references_path: Path) -> list[tuple[list, str]]:
         stories = group_by_story(p.article for p in read_articles(stream) if p.article)
     with references_path.open(encoding="utf-8") as lines:
         references = {r["story"]: r["summary"] for r in map(json.loads, lines)}
-    return [(sorted(stories[s], key=synthesize._reading_order), references[s]) for s in stories if s in references]
+    return [(sorted(stories[s], key=synthesize.reading_order), references[s]) for s in stories if s in references]
 
 
 def mean_rouge(stories: list[tuple[list, str]], exponent: float, target: int | str) -> np.ndarray:

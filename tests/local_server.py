@@ -26,6 +26,13 @@ class _Handler(BaseHTTPRequestHandler):
     routes: dict[str, Route] = {}
     log: list[tuple[str, dict[str, str]]] = []
 
+    body: bytes = b""
+    """A POST request's body (routes read it)."""
+
+    def do_POST(self) -> None:  # noqa: N802 (the http.server API)
+        self.body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.do_GET()
+
     def do_GET(self) -> None:  # noqa: N802 (the http.server API)
         self.log.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
         route = self.routes.get(self.path.split("?")[0])

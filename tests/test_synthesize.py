@@ -21,7 +21,7 @@ from newsweave.stages.synthesize import (
     REDUNDANT_OVERLAP,
     REPEAT_COSINE,
     SUMMARY_WORDS,
-    _reading_order,
+    reading_order,
     _Story,
     article_sentences,
     characterises,
@@ -490,7 +490,7 @@ def test_with_the_sentence_model_no_key_fact_is_what_the_brief_already_says():
     embedder, stories, left_out = MiniLMEmbedder(), dev_stories(100), {"words": 0, "same fact": 0}
     for story_id, articles in stories.items():
         brief = synthesize(story_id, articles, embedder=embedder)
-        story = _Story(sorted(articles, key=_reading_order), embedder)
+        story = _Story(sorted(articles, key=reading_order), embedder)
         by_text = {s.text: s for s in story.sentences}
         shown = [by_text[c.text] for c in brief.summary]
         for claim in (*brief.background, *brief.key_facts):

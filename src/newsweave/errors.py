@@ -6,6 +6,7 @@
     │   └── MigrationError         the schema cannot be brought up to date
     ├── SettingError               a setting has a value newsweave cannot use
     ├── AdapterError               a model adapter file cannot be applied to the model
+    ├── ModelError                 a language model's service answered, but not in the form asked for
     └── FetchError                 a URL could not be fetched; ``reason`` says why in plain words
         ├── AddressRefused         the host is on a private, loopback or link-local network
         └── RobotsRefused          the site's robots.txt does not allow newsweave there
@@ -43,6 +44,11 @@ class SettingError(NewsweaveError):
 
 class AdapterError(NewsweaveError):
     """A model adapter file cannot be applied (unreadable, or fitted for another model)."""
+
+
+class ModelError(NewsweaveError):
+    """A language model's reply cannot be used (no message, or not the JSON asked for). Its service being
+    unreachable is a FetchError."""
 
 
 class FetchError(NewsweaveError):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import email.utils
 import ipaddress
+import json
 import random
 import socket
 import threading
@@ -265,6 +266,46 @@ class Fetcher:
             return parser
         parser.parse(response.body.decode("utf-8", errors="replace").splitlines())
         return parser
+
+
+# ---- a service the user configured ------------------------------------------------------------------------
+
+
+def post_json(url: str, payload: dict, *, headers: dict[str, str] | None = None, timeout: float = 120.0,
+              max_bytes: int = 4 * 1024 * 1024, transport: httpx.BaseTransport | None = None) -> dict:
+    """POST ``payload`` as JSON to a service the user configured (a language model's API) and return its JSON
+    answer. Such a URL is the user's own choice, not something read from a feed, so a loopback or private host
+    (a model served on this machine or the intranet) is allowed; only http and https are. One attempt, no
+    redirects, ``timeout`` seconds in all. Raises FetchError, with a reason, on a failed connection, an HTTP
+    error, an answer over ``max_bytes`` or one that is not a JSON object."""
+    check_address(url, allow_private=True)
+    deadline = time.monotonic() + timeout
+    limits = httpx.Timeout(timeout, connect=min(timeout, 10.0))
+    try:
+        with httpx.Client(headers={"User-Agent": USER_AGENT}, timeout=limits, transport=transport) as client, \
+                client.stream("POST", url, json=payload, headers=headers or {}) as raw:
+            body = bytearray()
+            for chunk in raw.iter_bytes():
+                body += chunk
+                if len(body) > max_bytes:
+                    raise FetchError(url, f"answer is larger than {max_bytes:,} bytes", raw.status_code)
+                if time.monotonic() > deadline:
+                    raise FetchError(url, f"answer took longer than {timeout:g} s", raw.status_code)
+            status = raw.status_code
+    except httpx.TimeoutException:
+        raise FetchError(url, f"no answer within {timeout:g} s") from None
+    except httpx.TransportError as error:
+        raise FetchError(url, f"connection failed ({error or type(error).__name__})") from None
+    if status >= 300:
+        detail = bytes(body[:200]).decode("utf-8", errors="replace").strip()
+        raise FetchError(url, f"HTTP {status} {httpx.codes.get_reason_phrase(status)}: {detail}", status)
+    try:
+        answer = json.loads(bytes(body))
+    except ValueError:
+        raise FetchError(url, "the answer is not JSON", status) from None
+    if not isinstance(answer, dict):
+        raise FetchError(url, "the answer is not a JSON object", status)
+    return answer
 
 
 def _transport_reason(error: Exception, policy: FetchPolicy) -> str:

@@ -28,6 +28,7 @@ from newsweave.stages.cluster import (
 )
 from newsweave.stages.embed import CachedEmbedder, Embedder, MiniLMEmbedder, article_text, story_embedder
 from newsweave.stages.extract import Page, extract_page
+from newsweave.stages.language_model import ChatModel, LanguageModelEngine
 from newsweave.stages.signals import ANALYSER, Analysis, AnalysisCache, TermStats, analyse, analysis_key
 from newsweave.stages.synthesize import synthesize
 from newsweave.store import SaveOutcome, Store
@@ -88,14 +89,17 @@ def extract_url(fetcher: Fetcher, url: str) -> Page:
     return extract_page(response.body, response.url)
 
 
-def write_brief(store: Store, story_id: str, embedder: Embedder | None = None) -> Brief | None:
+def write_brief(store: Store, story_id: str, embedder: Embedder | None = None,
+                model: ChatModel | None = None) -> Brief | None:
     """Write (or rewrite) the verified brief of one stored story; None when it has no article. With
-    ``embedder`` (the sentence model, ``store_embedder``) a claim also cites the outlets that paraphrase it."""
+    ``embedder`` (the sentence model, ``store_embedder``) a claim also cites the outlets that paraphrase it;
+    with ``model``, the engine is ``llm/1`` (``stages/language_model.py``), else ``extractive/1``."""
     articles = store.story_articles(story_id)
     if not articles:
         return None
     story = store.get_story(story_id)
-    brief = synthesize(story.id if story else story_id, articles, embedder)
+    engine = LanguageModelEngine(model, embedder) if model else None
+    brief = synthesize(story.id if story else story_id, articles, embedder, engine)
     store.save_brief(brief)
     return brief
 
@@ -196,10 +200,11 @@ def _stored(story: StoryState) -> StoredStory:
 SETTLE_CHUNK = 2_000
 
 
-def settle_stories(store: Store, embedder: Embedder) -> StoryChanges:
+def settle_stories(store: Store, embedder: Embedder, model: ChatModel | None = None) -> StoryChanges:
     """The live path of clustering: put every stored article without a story into one, then write the
-    briefs of the stories that changed. Resumes from the engine state in the store; works through the
-    backlog in chunks, each saved in one transaction, so an interrupted run loses at most one chunk."""
+    briefs of the stories that changed (with ``model``, as ``write_brief`` does). Resumes from the engine
+    state in the store; works through the backlog in chunks, each saved in one transaction, so an
+    interrupted run loses at most one chunk."""
     changes = StoryChanges()
     pending = store.unassigned_articles(limit=SETTLE_CHUNK)
     clusterer = _restored_clusterer(store, embedder) if pending else None
@@ -211,7 +216,7 @@ def settle_stories(store: Store, embedder: Embedder) -> StoryChanges:
     changes.new -= gone
     sentences = store_embedder(store)
     for story_id in sorted(changes.touched):
-        write_brief(store, story_id, sentences)
+        write_brief(store, story_id, sentences, model)
     return changes
 
 

@@ -41,6 +41,37 @@ SETTINGS: tuple[Setting, ...] = (
         help="Embedding cache of the stateless commands (cluster): an SQLite file, created when missing.",
     ),
     Setting(
+        name="engine",
+        env="NEWSWEAVE_ENGINE",
+        default="extractive",
+        help="Which engine writes briefs (synthesize, ingest, update): extractive (extractive/1), or llm (llm/1, "
+        "a language model behind an OpenAI-compatible API, held to the sources by verify). Option: --engine.",
+    ),
+    Setting(
+        name="llm_url",
+        env="NEWSWEAVE_LLM_URL",
+        default="",
+        help="Base URL of the language model's OpenAI-compatible API, e.g. http://127.0.0.1:8080/v1 (engine llm).",
+    ),
+    Setting(
+        name="llm_model",
+        env="NEWSWEAVE_LLM_MODEL",
+        default="",
+        help="The model's name as that API knows it (engine llm).",
+    ),
+    Setting(
+        name="llm_api_key",
+        env="NEWSWEAVE_LLM_API_KEY",
+        default="",
+        help="Sent as a bearer token to that API, if it asks for one (engine llm).",
+    ),
+    Setting(
+        name="llm_timeout",
+        env="NEWSWEAVE_LLM_TIMEOUT",
+        default="120",
+        help="Seconds to wait for the model's answer to one story; without it the extractive brief stands.",
+    ),
+    Setting(
         name="host_delay",
         env="NEWSWEAVE_HOST_DELAY",
         default="1.0",

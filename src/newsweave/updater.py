@@ -28,6 +28,7 @@ from newsweave.stages.embed import Embedder
 from newsweave.stages.extract import Page, extract_page
 from newsweave.stages.feeds import FeedItem, NotAFeed, ParsedFeed, parse_feed
 from newsweave.stages.ingest import article_from_record
+from newsweave.stages.language_model import ChatModel
 from newsweave.store import Store
 
 log = logging.getLogger(__name__)
@@ -214,11 +215,12 @@ def _refresh_guarded(store: Store, fetcher: Fetcher, feed: Feed, now: datetime) 
 
 def update(store: Store, fetcher: Fetcher, now: datetime | None = None, workers: int = 8,
            on_feed: Callable[[FeedOutcome], None] | None = None, everything: bool = False,
-           embedder: Embedder | None = None) -> UpdateReport:
+           embedder: Embedder | None = None, model: ChatModel | None = None) -> UpdateReport:
     """Refresh every due feed (every feed with ``everything``) once, several hosts at a time, then
     put the new articles into stories and rewrite the briefs of the stories that changed.
 
-    ``on_feed`` hears of each feed as it ends. Without ``embedder``, stories are left for later.
+    ``on_feed`` hears of each feed as it ends. Without ``embedder``, stories are left for later; with
+    ``model``, a language model writes their briefs (``settle_stories``).
     """
     now = now or datetime.now(UTC)
     report = UpdateReport()
@@ -231,7 +233,7 @@ def update(store: Store, fetcher: Fetcher, now: datetime | None = None, workers:
             if on_feed:
                 on_feed(outcome)
     if embedder is not None:
-        report.stories = settle_stories(store, embedder)
+        report.stories = settle_stories(store, embedder, model)
     return report
 
 

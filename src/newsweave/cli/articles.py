@@ -14,6 +14,7 @@ from newsweave.cli.base import (
     EXIT_INTERRUPTED,
     EXIT_SKIPPED,
     db_option,
+    language_model,
     main,
     open_db,
     open_input,
@@ -76,7 +77,7 @@ def ingest(files: tuple[str, ...], no_stories: bool, db_path: str | None) -> Non
         try:
             ingest_articles(store, articles, counts=done)
             if not no_stories:
-                changes = settle_stories(store, story_store_embedder(store))
+                changes = settle_stories(store, story_store_embedder(store), language_model())
                 click.echo(f"stories: {len(changes.new)} new, {len(changes.updated)} updated", err=True)
         except KeyboardInterrupt:
             click.echo(f"interrupted: {_summary(done, tally.skipped)}; run the same command again to finish", err=True)

@@ -12,12 +12,13 @@ from typing import IO
 import click
 
 from newsweave import __version__, settings
-from newsweave.errors import NewsweaveError
+from newsweave.errors import NewsweaveError, SettingError
 from newsweave.evaluation.clustering import story_labels
 from newsweave.http import FetchPolicy
 from newsweave.jsonl import read_records
 from newsweave.models import Article
 from newsweave.stages.ingest import read_articles
+from newsweave.stages.language_model import ChatModel, OpenAIChatModel
 from newsweave.store import SQLiteStore, open_store
 
 EXIT_SKIPPED, EXIT_ERROR, EXIT_INTERRUPTED = 1, 2, 130
@@ -65,6 +66,21 @@ def fetch_policy() -> FetchPolicy:
         allow_private_networks=settings.resolve_flag("allow_private_networks"),
         host_delay=settings.resolve_seconds("host_delay"),
     )
+
+
+def language_model(engine: str | None = None) -> ChatModel | None:
+    """The language model that writes briefs, by the ``engine`` setting (``--engine`` first): None for the
+    extractive engine."""
+    chosen = settings.resolve("engine", engine)
+    if chosen == "extractive":
+        return None
+    if chosen != "llm":
+        raise SettingError(f"engine {chosen!r}: use extractive or llm")
+    url, name = settings.resolve("llm_url"), settings.resolve("llm_model")
+    if not url or not name:
+        raise SettingError("the llm engine needs NEWSWEAVE_LLM_URL (the API's base, e.g. http://127.0.0.1:8080/v1) "
+                           "and NEWSWEAVE_LLM_MODEL (the model's name there)")
+    return OpenAIChatModel(url, name, settings.resolve("llm_api_key"), settings.resolve_seconds("llm_timeout"))
 
 
 @contextmanager

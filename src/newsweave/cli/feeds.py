@@ -18,6 +18,7 @@ from newsweave.cli.base import (
     Commands,
     db_option,
     fetch_policy,
+    language_model,
     main,
     open_db,
 )
@@ -188,7 +189,8 @@ def _run_update(store, everything: bool = False, show: bool = True) -> UpdateRep
             bar.update(1)
             if show:
                 bar.write(_describe(outcome), file=sys.stderr)
-        report = update(store, fetcher, on_feed=heard, everything=everything, embedder=story_store_embedder(store))
+        report = update(store, fetcher, on_feed=heard, everything=everything, embedder=story_store_embedder(store),
+                        model=language_model())
     bar.close()
     return report
 

@@ -8,11 +8,20 @@ import sys
 import click
 
 from newsweave import settings
-from newsweave.cli.base import EXIT_SKIPPED, db_option, main, open_db, read_article_file, read_story_labels
+from newsweave.cli.base import (
+    EXIT_SKIPPED,
+    db_option,
+    language_model,
+    main,
+    open_db,
+    read_article_file,
+    read_story_labels,
+)
 from newsweave.errors import NewsweaveError
 from newsweave.models import Brief
 from newsweave.pipeline import group_by_story, store_embedder
 from newsweave.render.markdown import render_markdown
+from newsweave.stages.language_model import LanguageModelEngine
 from newsweave.stages.synthesize import synthesize
 from newsweave.store import SQLiteStore
 
@@ -32,8 +41,11 @@ def _render(brief: Brief, fmt: str) -> str:
               help="json: one brief per line (FORMATS.md §3); markdown: for reading.")
 @click.option("--cache", "cache_path", metavar="PATH",
               help="Embedding cache file [default: $NEWSWEAVE_CACHE, else ~/.cache/newsweave/embeddings.db].")
+@click.option("--engine", type=click.Choice(["extractive", "llm"]),
+              help="Which engine writes the briefs [default: $NEWSWEAVE_ENGINE, else extractive]; llm needs "
+                   "NEWSWEAVE_LLM_URL and NEWSWEAVE_LLM_MODEL.")
 def synthesize_command(articles_path: str, assignments: str | None, output: str | None, fmt: str,
-                       cache_path: str | None) -> None:
+                       cache_path: str | None, engine: str | None) -> None:
     """Write one verified brief per story of an articles file. Stateless: no database needed.
 
     Articles are grouped by their ``story`` field (as in evaluation data), or by an assignments
@@ -45,7 +57,10 @@ def synthesize_command(articles_path: str, assignments: str | None, output: str 
       newsweave synthesize dev.articles.jsonl -o dev.briefs.jsonl
       newsweave cluster news.jsonl -o stories.jsonl
       newsweave synthesize news.jsonl --assignments stories.jsonl --format markdown
+      NEWSWEAVE_LLM_URL=http://127.0.0.1:8080/v1 NEWSWEAVE_LLM_MODEL=qwen2.5-7b-instruct \\
+        newsweave synthesize news.jsonl --engine llm
     """
+    model = language_model(engine)
     skipped: list[str] = []
     by_story = read_story_labels(assignments) if assignments else None
     groups = group_by_story(read_article_file(articles_path, skipped), by_story)
@@ -54,7 +69,8 @@ def synthesize_command(articles_path: str, assignments: str | None, output: str 
         with SQLiteStore(settings.resolve("cache", cache_path)) as cache:
             sentences = store_embedder(cache)
             for n, (story_id, articles) in enumerate(groups.items()):
-                brief = synthesize(story_id, articles, sentences)
+                writer = LanguageModelEngine(model, sentences) if model else None
+                brief = synthesize(story_id, articles, sentences, writer)
                 out.write(("\n---\n\n" if n and fmt == "markdown" else "") + _render(brief, fmt))
     finally:
         if output:

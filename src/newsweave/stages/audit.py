@@ -131,7 +131,7 @@ def _citation(article: Article, start: int, end: int) -> Citation:
 
 
 @dataclass(frozen=True, slots=True)
-class _Source:
+class Source:
     article: Article
     span: Span
     words: frozenset[str]
@@ -141,14 +141,14 @@ class _Source:
         return _citation(self.article, self.span.start, self.span.end)
 
 
-def source_sentences(articles: Sequence[Article]) -> list[_Source]:
+def source_sentences(articles: Sequence[Article]) -> list[Source]:
     """Every sentence of every source, trimmed of residue (datelines, bylines, "Read more")."""
     found = []
     for article in articles:
         for span in split_sentences(article.text):
             trimmed = trim_residue(span)
             if trimmed.text.strip():
-                found.append(_Source(article, trimmed, content_words(trimmed.text)))
+                found.append(Source(article, trimmed, content_words(trimmed.text)))
     return found
 
 
@@ -159,14 +159,14 @@ def _coverage(words: frozenset[str], evidence: frozenset[str]) -> float:
 class _Retriever:
     """Scores source sentences for a text sentence: lexical coverage plus dense cosine."""
 
-    def __init__(self, sources: list[_Source], claims: list[str], embedder: Embedder | None) -> None:
+    def __init__(self, sources: list[Source], claims: list[str], embedder: Embedder | None) -> None:
         self.sources = sources
         self.claim_vectors: np.ndarray | None = None
         if embedder is not None and sources and claims:
             vectors = embedder.embed([*claims, *(s.span.text for s in sources)])
             self.claim_vectors, self.source_vectors = vectors[: len(claims)], vectors[len(claims) :]
 
-    def ranked(self, index: int, words: frozenset[str]) -> list[tuple[_Source, float, float]]:
+    def ranked(self, index: int, words: frozenset[str]) -> list[tuple[Source, float, float]]:
         """The best ``CANDIDATES`` sources for claim ``index``: (source, coverage, cosine), best first."""
         lexical = np.array([_coverage(words, s.words) for s in self.sources])
         dense = (self.source_vectors @ self.claim_vectors[index]) if self.claim_vectors is not None \
@@ -273,13 +273,13 @@ class _Judgement:
     problems: list[str]
 
 
-def _evidence(ranked: list[tuple[_Source, float, float]]) -> list[_Source]:
+def _evidence(ranked: list[tuple[Source, float, float]]) -> list[Source]:
     best = [ranked[0][0]] if ranked else []
     best += [source for source, coverage, _ in ranked[1:2] if coverage >= SECOND_EVIDENCE_COVERAGE]
     return best
 
 
-def _verbatim(claim: str, sources: list[_Source], folded: dict[str, Folded]) -> Citation | None:
+def _verbatim(claim: str, sources: list[Source], folded: dict[str, Folded]) -> Citation | None:
     """The citation of a source that contains ``claim`` verbatim (up to quote marks and white space)."""
     wanted = normalise_quotation(claim)
     articles = {source.article.id: source.article for source in sources}  # each searched once, in order
@@ -290,7 +290,7 @@ def _verbatim(claim: str, sources: list[_Source], folded: dict[str, Folded]) -> 
     return None
 
 
-def judge(claim: str, ranked: list[tuple[_Source, float, float]], everything: str) -> _Judgement:
+def judge(claim: str, ranked: list[tuple[Source, float, float]], everything: str) -> _Judgement:
     """The verdict on one sentence from its ranked evidence (``everything``: all sources, folded)."""
     chosen = _evidence(ranked)
     words = content_words(claim)

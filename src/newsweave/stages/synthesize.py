@@ -266,7 +266,7 @@ class ExtractiveEngine:
         self.embedder = embedder
 
     def write_brief(self, story_id: str, articles: Sequence[Article]) -> Brief:
-        ordered = sorted(articles, key=_reading_order)
+        ordered = sorted(articles, key=reading_order)
         story = _Story(ordered, self.embedder)
         summary = story.summary()
         background = story.background(exclude=summary)
@@ -288,7 +288,8 @@ class ExtractiveEngine:
         )
 
 
-def _reading_order(article: Article) -> tuple:
+def reading_order(article: Article) -> tuple:
+    """How a story's articles are read: the timed ones first, oldest first; then the others, by id."""
     return (article.published is None, article.published or datetime.min, article.id)
 
 

@@ -161,10 +161,7 @@ class _Checker:
         spans = [c.quote for c in citations]
         if self.extractive and not any(text in span for span in spans):
             return "text is not a span of a cited article"
-        missing = unsupported_details(text, spans)
-        if not self.extractive:
-            named = content_words(" ".join(missing))
-            missing += [word for word in unstated_words(text, spans) if word not in named] + misquoted(text, spans)
+        missing = unsupported_details(text, spans) if self.extractive else unstated(text, spans)
         return f"not in the cited sources: {', '.join(missing)}" if missing else None
 
     def outlet(self, article_id: str) -> str:
@@ -218,6 +215,14 @@ def unsupported_details(text: str, spans: Sequence[str]) -> list[str]:
     folded = normalise_quotation(source)
     missing += [name for name in find_names(text) if normalise_quotation(name) not in folded]
     return list(dict.fromkeys(missing))
+
+
+def unstated(text: str, spans: Sequence[str]) -> list[str]:
+    """What an abstractive sentence says that ``spans`` do not: numbers and names, then other content words,
+    then quotations not found verbatim."""
+    missing = unsupported_details(text, spans)
+    named = content_words(" ".join(missing))
+    return missing + [word for word in unstated_words(text, spans) if word not in named] + misquoted(text, spans)
 
 
 def unstated_words(text: str, spans: Sequence[str]) -> list[str]:
