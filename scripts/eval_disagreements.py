@@ -32,7 +32,7 @@ from newsweave.stages.embed import MiniLMEmbedder
 from newsweave.stages.ingest import read_articles
 from newsweave.stages.lexicon import overlap
 from newsweave.stages.sentences import find_numbers
-from newsweave.stages.synthesize import PARAPHRASE_OVERLAP, REPEAT_COSINE, reading_order, _Story, outlet
+from newsweave.stages.synthesize import PARAPHRASE_OVERLAP, REPEAT_COSINE, _Story, outlet, reading_order
 
 HERE = Path(__file__).resolve().parent
 ALLSIDES = HERE.parents[1] / "shared" / "data" / "allsides"

@@ -14,6 +14,7 @@ from story_db import read_article_records
 
 from newsweave import pipeline
 from newsweave.errors import FetchError, ModelError
+from newsweave.evaluation.synthesis import evaluate_synthesis
 from newsweave.http import post_json
 from newsweave.stages.language_model import LanguageModelEngine, OpenAIChatModel, prompt, read_draft
 from newsweave.stages.synthesize import ExtractiveEngine, synthesize
@@ -214,3 +215,15 @@ def test_a_long_draft_keeps_its_first_four_sentences_that_hold_and_the_key_stays
         brief = synthesize("floods", ARTICLES, engine=LanguageModelEngine(model))
     assert [c.text for c in brief.summary] == verbatim[:4]
     assert "sekrit" not in repr(model)
+
+
+def test_eval_synthesis_holds_a_model_brief_to_the_abstractive_rules(tmp_path):
+    server, _ = model_server(draft("Floods in Valencia kill 95 people", FUSED, MOURNING))
+    with server as live:
+        brief = synthesize("floods", ARTICLES, engine=LanguageModelEngine(OpenAIChatModel(live.base + "/v1", "m")))
+    reference = {"story": "floods", "headline": "Floods kill 95 in Spain", "summary": FUSED}
+    for articles in (BY_ID, None):
+        scores = evaluate_synthesis([brief.to_dict()], [reference], articles)
+        assert scores.verified == 1.0 and scores.claims == len(brief.summary) + len(brief.key_facts)
+    tampered = replace(brief, summary=(replace(brief.summary[0], text=FUSED.replace("Tuesday", "Monday")),))
+    assert evaluate_synthesis([tampered.to_dict()], [reference], BY_ID).verified < 1.0

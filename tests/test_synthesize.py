@@ -21,11 +21,11 @@ from newsweave.stages.synthesize import (
     REDUNDANT_OVERLAP,
     REPEAT_COSINE,
     SUMMARY_WORDS,
-    reading_order,
     _Story,
     article_sentences,
     characterises,
     overlap,
+    reading_order,
     synthesize,
 )
 

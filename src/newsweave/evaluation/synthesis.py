@@ -19,6 +19,7 @@ from typing import Any
 from rouge_score import rouge_scorer
 
 from newsweave.models import Article, Brief
+from newsweave.stages.language_model import ENGINE_NAME as LLM_ENGINE
 from newsweave.stages.sentences import split_sentences
 from newsweave.stages.verify import verify
 
@@ -68,8 +69,8 @@ def evaluate_synthesis(
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeLsum", "rougeL"], use_stemmer=True)
     rows = [_rouge(scorer, brief, reference) for brief, reference in pairs]
     rouge = [sum(column) / len(rows) for column in zip(*rows, strict=True)] if rows else [0.0] * 4
-    checks = [verify(brief, articles) if articles is not None else verify(_unspoken(brief), cited_texts(brief))
-              for brief, _ in pairs]
+    checks = [verify(brief, articles, extractive=_extractive(brief)) if articles is not None
+              else verify(_unspoken(brief), cited_texts(brief), extractive=_extractive(brief)) for brief, _ in pairs]
     checked, passed = sum(c.checked for c in checks), sum(c.passed for c in checks)
     claims = [claim for brief, _ in pairs for claim in (*brief.summary, *brief.key_facts, *brief.background)]
     return SynthesisScores(
@@ -83,6 +84,12 @@ def evaluate_synthesis(
         verified=passed / checked if checked else 1.0,
         single_source=sum(c.single_source for c in claims) / len(claims) if claims else 0.0,
     )
+
+
+def _extractive(brief: Brief) -> bool:
+    """Whether the brief's engine writes only spans of its sources (every engine but ``llm/1``), so each claim is
+    held to being one."""
+    return brief.engine != LLM_ENGINE
 
 
 def _lines(text: str) -> str:
