@@ -10,15 +10,18 @@ from dataclasses import replace
 import pytest
 from conftest import read_jsonl, write_jsonl
 from local_server import Reply, serve
+from starlette.testclient import TestClient
 from story_db import read_article_records
 
 from newsweave import pipeline
 from newsweave.errors import FetchError, ModelError
 from newsweave.evaluation.synthesis import evaluate_synthesis
 from newsweave.http import post_json
+from newsweave.render.markdown import render_markdown
 from newsweave.stages.language_model import LanguageModelEngine, OpenAIChatModel, prompt, read_draft
 from newsweave.stages.synthesize import ExtractiveEngine, synthesize
 from newsweave.store import SQLiteStore
+from newsweave.web import create_app
 
 RECORDS = [
     {"id": "r1", "story": "floods", "source": "Reuters", "title": "Floods in Valencia kill 95",
@@ -227,3 +230,19 @@ def test_eval_synthesis_holds_a_model_brief_to_the_abstractive_rules(tmp_path):
         assert scores.verified == 1.0 and scores.claims == len(brief.summary) + len(brief.key_facts)
     tampered = replace(brief, summary=(replace(brief.summary[0], text=FUSED.replace("Tuesday", "Monday")),))
     assert evaluate_synthesis([tampered.to_dict()], [reference], BY_ID).verified < 1.0
+
+
+def test_readers_are_told_a_model_wrote_the_summary_on_the_story_page_and_in_markdown(tmp_path):
+    server, _ = model_server(draft("Floods in Valencia kill 95 people", FUSED, MOURNING))
+    with server as live, SQLiteStore(tmp_path / "news.db") as store:
+        pipeline.ingest_articles(store, ARTICLES)
+        for article in ARTICLES:
+            store.attach(article.id, "floods")
+        pipeline.write_brief(store, "floods", model=OpenAIChatModel(live.base + "/v1", "m"))
+        model_brief = store.get_brief("floods")
+    with TestClient(create_app(tmp_path / "news.db")) as client:
+        page = client.get("/stories/floods").text
+    assert "A language model wrote this headline and summary" in page
+    assert "A language model wrote" in render_markdown(model_brief)
+    extractive = synthesize("floods", ARTICLES)
+    assert "language model" not in render_markdown(extractive)

@@ -304,6 +304,11 @@ class Brief:
     engine: str = ""
 
     @property
+    def model_written(self) -> bool:
+        """Whether a language model wrote the headline and summary (an ``llm/…`` engine): readers are told so."""
+        return self.engine.startswith("llm/")
+
+    @property
     def disputed(self) -> frozenset[str]:
         """The texts of claims that are one version of a disagreement: other outlets give other numbers."""
         return frozenset(claim.text for d in self.disagreements for claim in d.claims)
