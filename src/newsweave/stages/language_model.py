@@ -145,7 +145,9 @@ def read_draft(reply: str) -> Draft:
         data = json.loads(reply[start : end + 1])
     except ValueError as error:
         raise ModelError(f"the reply's JSON does not parse ({error})") from None
-    headline, summary = data.get("headline") if isinstance(data, dict) else None, data.get("summary")
+    if not isinstance(data, dict):
+        raise ModelError("the reply's JSON is not an object")
+    headline, summary = data.get("headline"), data.get("summary")
     if isinstance(summary, str):
         summary = [summary]
     if not isinstance(headline, str) or not isinstance(summary, list) or not all(isinstance(s, str) for s in summary):
@@ -154,7 +156,7 @@ def read_draft(reply: str) -> Draft:
 
 
 class LanguageModelEngine:
-    """``llm/1``: the model writes the headline and summary; the audit keeps what the sources state."""
+    """``llm/1``: the model writes the headline and summary; only what the sources state is kept."""
 
     name = ENGINE_NAME
     extractive = False
@@ -176,9 +178,8 @@ class LanguageModelEngine:
                         story_id, self.model.name)
             return base
         headline = draft.headline if headline_stated(draft.headline, articles) else None
-        cited = {(c.article, c.start, c.end) for claim in summary for c in claim.citations}
-        facts = tuple(c for c in (*base.summary, *base.key_facts) if (c.citations[0].article, c.citations[0].start,
-                                                                         c.citations[0].end) not in cited)
+        cited = {citation for claim in summary for citation in claim.citations}
+        facts = tuple(claim for claim in (*base.summary, *base.key_facts) if claim.citations[0] not in cited)
         return replace(base, headline=headline or base.headline,
                        headline_from=None if headline else base.headline_from,
                        summary=summary, key_facts=facts, engine=self.name)
