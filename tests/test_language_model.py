@@ -169,14 +169,20 @@ def test_post_json_reports_what_went_wrong_with_the_service():
         post_json("file:///etc/passwd", {})
 
 
-def test_the_live_path_writes_and_stores_the_model_brief(tmp_path):
+def stored_model_brief(path):
+    """A database at ``path`` with the flood story, its brief written by the live path with a model; the brief
+    as stored, and the requests the model had."""
     server, requests = model_server(draft("Floods in Valencia kill 95 people", FUSED, MOURNING))
-    with server as live, SQLiteStore(tmp_path / "news.db") as store:
+    with server as live, SQLiteStore(path) as store:
         pipeline.ingest_articles(store, ARTICLES)
         for article in ARTICLES:
             store.attach(article.id, "floods")
         pipeline.write_brief(store, "floods", model=OpenAIChatModel(live.base + "/v1", "m"))
-        stored = store.get_brief("floods")
+        return store.get_brief("floods"), requests
+
+
+def test_the_live_path_writes_and_stores_the_model_brief(tmp_path):
+    stored, requests = stored_model_brief(tmp_path / "news.db")
     assert stored.engine == "llm/1" and [c.text for c in stored.summary] == [FUSED, MOURNING]
     assert len(requests) == 1
 
@@ -233,13 +239,7 @@ def test_eval_synthesis_holds_a_model_brief_to_the_abstractive_rules(tmp_path):
 
 
 def test_readers_are_told_a_model_wrote_the_summary_on_the_story_page_and_in_markdown(tmp_path):
-    server, _ = model_server(draft("Floods in Valencia kill 95 people", FUSED, MOURNING))
-    with server as live, SQLiteStore(tmp_path / "news.db") as store:
-        pipeline.ingest_articles(store, ARTICLES)
-        for article in ARTICLES:
-            store.attach(article.id, "floods")
-        pipeline.write_brief(store, "floods", model=OpenAIChatModel(live.base + "/v1", "m"))
-        model_brief = store.get_brief("floods")
+    model_brief, _ = stored_model_brief(tmp_path / "news.db")
     with TestClient(create_app(tmp_path / "news.db")) as client:
         page = client.get("/stories/floods").text
     assert "A language model wrote this headline and summary" in page
