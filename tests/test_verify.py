@@ -49,7 +49,7 @@ def test_abstractive_claims_are_held_to_their_numbers_and_names():
     citation = Citation("a", *_span("a", "Floods killed 12 people in New Jersey on Thursday"))
     faithful = Claim("On Thursday, floods in New Jersey killed 12 people.", (citation,), ("Outlet a",))
     wrong = Claim("On Thursday, floods in New York killed 12 people.", (citation,), ("Outlet a",))
-    result = verify(replace(good_brief(), summary=(faithful, wrong)), ARTICLES, extractive=False)
+    result = verify(replace(good_brief(), summary=(faithful, wrong)), ARTICLES, abstractive={"summary"})
     assert [c.text for c in result.brief.summary] == [faithful.text]
     assert "New York" in result.problems[0].reason
 
@@ -59,7 +59,7 @@ def test_abstractive_claims_may_add_no_word_and_no_quotation_the_cited_spans_lac
     speculation = Claim("Floods likely killed 12 people in New Jersey on Thursday.", (citation,), ("Outlet a",))
     misquote = Claim("Floods “killed in New Jersey 12 people” on Thursday.", (citation,), ("Outlet a",))
     quoted = Claim("Floods “killed 12 people in New Jersey” on Thursday.", (citation,), ("Outlet a",))
-    result = verify(replace(good_brief(), summary=(speculation, misquote, quoted)), ARTICLES, extractive=False)
+    result = verify(replace(good_brief(), summary=(speculation, misquote, quoted)), ARTICLES, abstractive={"summary"})
     assert [c.text for c in result.brief.summary] == [quoted.text]
     reasons = [p.reason for p in result.problems]
     assert "likely" in reasons[0] and "“killed in New Jersey 12 people”" in reasons[1]

@@ -277,8 +277,13 @@ def post_json(url: str, payload: dict, *, headers: dict[str, str] | None = None,
     answer. Such a URL is the user's own choice, not something read from a feed, so a loopback or private host
     (a model served on this machine or the intranet) is allowed; only http and https are. One attempt, no
     redirects, ``timeout`` seconds in all. Raises FetchError, with a reason, on a failed connection, an HTTP
-    error, an answer over ``max_bytes`` or one that is not a JSON object."""
-    check_address(url, allow_private=True)
+    error (a redirect included), an answer over ``max_bytes`` or one that is not a JSON object; its message
+    shows the URL without credentials or query, which may hold a key."""
+    shown = _without_secrets(url)
+    try:
+        check_address(url, allow_private=True)
+    except (FetchError, ValueError):
+        raise FetchError(shown, "only absolute http and https URLs can be used") from None
     deadline = time.monotonic() + timeout
     limits = httpx.Timeout(timeout, connect=min(timeout, 10.0))
     try:
@@ -288,24 +293,35 @@ def post_json(url: str, payload: dict, *, headers: dict[str, str] | None = None,
             for chunk in raw.iter_bytes():
                 body += chunk
                 if len(body) > max_bytes:
-                    raise FetchError(url, f"answer is larger than {max_bytes:,} bytes", raw.status_code)
+                    raise FetchError(shown, f"answer is larger than {max_bytes:,} bytes", raw.status_code)
                 if time.monotonic() > deadline:
-                    raise FetchError(url, f"answer took longer than {timeout:g} s", raw.status_code)
+                    raise FetchError(shown, f"answer took longer than {timeout:g} s", raw.status_code)
             status = raw.status_code
     except httpx.TimeoutException:
-        raise FetchError(url, f"no answer within {timeout:g} s") from None
-    except httpx.TransportError as error:
-        raise FetchError(url, f"connection failed ({error or type(error).__name__})") from None
+        raise FetchError(shown, f"no answer within {timeout:g} s") from None
+    except (httpx.HTTPError, httpx.InvalidURL) as error:  # connection, protocol, a body that does not decode
+        raise FetchError(shown, f"request failed ({error or type(error).__name__})") from None
     if status >= 300:
         detail = bytes(body[:200]).decode("utf-8", errors="replace").strip()
-        raise FetchError(url, f"HTTP {status} {httpx.codes.get_reason_phrase(status)}: {detail}", status)
+        raise FetchError(shown, f"HTTP {status} {httpx.codes.get_reason_phrase(status)}: {detail}", status)
     try:
         answer = json.loads(bytes(body))
-    except ValueError:
-        raise FetchError(url, "the answer is not JSON", status) from None
+    except (ValueError, RecursionError):
+        raise FetchError(shown, "the answer is not JSON", status) from None
     if not isinstance(answer, dict):
-        raise FetchError(url, "the answer is not a JSON object", status)
+        raise FetchError(shown, "the answer is not a JSON object", status)
     return answer
+
+
+def _without_secrets(url: str) -> str:
+    """``url`` without user, password and query, for messages."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        netloc = f"[{host}]" if ":" in host else host
+        return parts._replace(netloc=netloc + (f":{parts.port}" if parts.port else ""), query="", fragment="").geturl()
+    except ValueError:
+        return "(an unreadable URL)"
 
 
 def _transport_reason(error: Exception, policy: FetchPolicy) -> str:

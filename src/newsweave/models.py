@@ -305,7 +305,7 @@ class Brief:
 
     @property
     def model_written(self) -> bool:
-        """Whether a language model wrote the headline and summary (an ``llm/…`` engine): readers are told so."""
+        """Whether a language model wrote the summary (an ``llm/…`` engine): readers are told so."""
         return self.engine.startswith("llm/")
 
     @property
@@ -345,3 +345,11 @@ class Brief:
             coverage=Coverage.from_dict(data["coverage"]),
             engine=data.get("engine", ""),
         )
+
+
+def model_notice(brief: Brief) -> str:
+    """What a reader is told of a brief a language model wrote (``Brief.model_written``)."""
+    wrote = "this headline and summary" if brief.headline_from is None else "this summary"
+    return (f"A language model wrote {wrote}. Each of its sentences was kept only because the source sentences it "
+            "cites contain its words, numbers, names and quotations: a check of wording, not of meaning.")
+

@@ -30,7 +30,7 @@ from newsweave.stages.embed import CachedEmbedder, Embedder, MiniLMEmbedder, art
 from newsweave.stages.extract import Page, extract_page
 from newsweave.stages.language_model import ChatModel, LanguageModelEngine
 from newsweave.stages.signals import ANALYSER, Analysis, AnalysisCache, TermStats, analyse, analysis_key
-from newsweave.stages.synthesize import synthesize
+from newsweave.stages.synthesize import SynthesisEngine, synthesize
 from newsweave.store import SaveOutcome, Store
 from newsweave.store.base import ClusteringChanges, StoredStory
 
@@ -90,15 +90,14 @@ def extract_url(fetcher: Fetcher, url: str) -> Page:
 
 
 def write_brief(store: Store, story_id: str, embedder: Embedder | None = None,
-                model: ChatModel | None = None) -> Brief | None:
+                engine: SynthesisEngine | None = None) -> Brief | None:
     """Write (or rewrite) the verified brief of one stored story; None when it has no article. With
     ``embedder`` (the sentence model, ``store_embedder``) a claim also cites the outlets that paraphrase it;
-    with ``model``, the engine is ``llm/1`` (``stages/language_model.py``), else ``extractive/1``."""
+    ``engine`` writes it (``extractive/1`` by default)."""
     articles = store.story_articles(story_id)
     if not articles:
         return None
     story = store.get_story(story_id)
-    engine = LanguageModelEngine(model, embedder) if model else None
     brief = synthesize(story.id if story else story_id, articles, embedder, engine)
     store.save_brief(brief)
     return brief
@@ -202,9 +201,9 @@ SETTLE_CHUNK = 2_000
 
 def settle_stories(store: Store, embedder: Embedder, model: ChatModel | None = None) -> StoryChanges:
     """The live path of clustering: put every stored article without a story into one, then write the
-    briefs of the stories that changed (with ``model``, as ``write_brief`` does). Resumes from the engine
-    state in the store; works through the backlog in chunks, each saved in one transaction, so an
-    interrupted run loses at most one chunk."""
+    briefs of the stories that changed (with ``model``, by ``llm/1``: ``stages/language_model.py``).
+    Resumes from the engine state in the store; works through the backlog in chunks, each saved in one
+    transaction, so an interrupted run loses at most one chunk."""
     changes = StoryChanges()
     pending = store.unassigned_articles(limit=SETTLE_CHUNK)
     clusterer = _restored_clusterer(store, embedder) if pending else None
@@ -215,8 +214,9 @@ def settle_stories(store: Store, embedder: Embedder, model: ChatModel | None = N
     changes.updated -= changes.new | gone
     changes.new -= gone
     sentences = store_embedder(store)
-    for story_id in sorted(changes.touched):
-        write_brief(store, story_id, sentences, model)
+    engine = LanguageModelEngine(model, sentences) if model else None  # one for the batch: it stops asking a
+    for story_id in sorted(changes.touched):                           # service that keeps failing
+        write_brief(store, story_id, sentences, engine)
     return changes
 
 

@@ -69,7 +69,8 @@ SETTINGS: tuple[Setting, ...] = (
         name="llm_timeout",
         env="NEWSWEAVE_LLM_TIMEOUT",
         default="120",
-        help="Seconds to wait for the model's answer to one story; without it the extractive brief stands.",
+        help="Seconds to wait for data of the model's answer to one story (the whole answer may take up to twice "
+        "that); without an answer the extractive brief stands.",
     ),
     Setting(
         name="host_delay",

@@ -73,11 +73,12 @@ def ingest(files: tuple[str, ...], no_stories: bool, db_path: str | None) -> Non
     """
     tally, done = _LineTally(), IngestCounts()
     articles = chain.from_iterable(_good_articles(path, tally) for path in files)
+    model = None if no_stories else language_model()  # a setting that cannot work stops us before anything is stored
     with open_db(db_path) as store:
         try:
             ingest_articles(store, articles, counts=done)
             if not no_stories:
-                changes = settle_stories(store, story_store_embedder(store), language_model())
+                changes = settle_stories(store, story_store_embedder(store), model)
                 click.echo(f"stories: {len(changes.new)} new, {len(changes.updated)} updated", err=True)
         except KeyboardInterrupt:
             click.echo(f"interrupted: {_summary(done, tally.skipped)}; run the same command again to finish", err=True)

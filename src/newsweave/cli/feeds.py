@@ -179,6 +179,7 @@ def _describe(outcome: FeedOutcome) -> str:
 
 
 def _run_update(store, everything: bool = False, show: bool = True) -> UpdateReport:
+    model = language_model()  # a setting that cannot work stops us before any feed is fetched
     if not store.list_feeds():
         added, _ = import_feeds(store, default_feeds())
         click.echo(f"no feeds configured: following the {added} default feeds (replace them with `feeds import`)")
@@ -190,7 +191,7 @@ def _run_update(store, everything: bool = False, show: bool = True) -> UpdateRep
             if show:
                 bar.write(_describe(outcome), file=sys.stderr)
         report = update(store, fetcher, on_feed=heard, everything=everything, embedder=story_store_embedder(store),
-                        model=language_model())
+                        model=model)
     bar.close()
     return report
 

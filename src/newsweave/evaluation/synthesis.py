@@ -19,7 +19,7 @@ from typing import Any
 from rouge_score import rouge_scorer
 
 from newsweave.models import Article, Brief
-from newsweave.stages.language_model import ENGINE_NAME as LLM_ENGINE
+from newsweave.stages.language_model import LanguageModelEngine
 from newsweave.stages.sentences import split_sentences
 from newsweave.stages.verify import verify
 
@@ -69,8 +69,8 @@ def evaluate_synthesis(
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeLsum", "rougeL"], use_stemmer=True)
     rows = [_rouge(scorer, brief, reference) for brief, reference in pairs]
     rouge = [sum(column) / len(rows) for column in zip(*rows, strict=True)] if rows else [0.0] * 4
-    checks = [verify(brief, articles, extractive=_extractive(brief)) if articles is not None
-              else verify(_unspoken(brief), cited_texts(brief), extractive=_extractive(brief)) for brief, _ in pairs]
+    checks = [verify(brief, articles, abstractive=_abstractive(brief)) if articles is not None
+              else verify(_unspoken(brief), cited_texts(brief), abstractive=_abstractive(brief)) for brief, _ in pairs]
     checked, passed = sum(c.checked for c in checks), sum(c.passed for c in checks)
     claims = [claim for brief, _ in pairs for claim in (*brief.summary, *brief.key_facts, *brief.background)]
     return SynthesisScores(
@@ -86,10 +86,10 @@ def evaluate_synthesis(
     )
 
 
-def _extractive(brief: Brief) -> bool:
-    """Whether the brief's engine writes only spans of its sources (every engine but ``llm/1``), so each claim is
-    held to being one."""
-    return brief.engine != LLM_ENGINE
+def _abstractive(brief: Brief) -> frozenset[str]:
+    """The brief's sections whose claims are its engine's own words (an ``llm/1`` summary); every other claim is
+    held to being a span."""
+    return LanguageModelEngine.abstractive if brief.engine == LanguageModelEngine.name else frozenset()
 
 
 def _lines(text: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from newsweave.models import Brief, Citation, Claim
+from newsweave.models import Brief, Citation, Claim, model_notice
 from newsweave.stages.disagreements import marked_parts
 from newsweave.stages.genre import presents_as_opinion
 
@@ -73,17 +73,13 @@ def _sources(brief: Brief) -> list[str]:
     return lines
 
 
-MODEL_WRITTEN = ("A language model wrote this headline and summary; each sentence was kept only because the source "
-                 "sentences it cites state every word, number, name and quotation in it.")
-
-
 def render_markdown(brief: Brief) -> str:
     numbers = _Numbers(brief)
     coverage = brief.coverage
     lines = [f"# {escape(brief.headline)}", ""]
     disputed = brief.disputed
     lines += [" ".join(_claim(c, numbers, disputed=disputed) for c in brief.summary), ""] if brief.summary else []
-    lines += [f"*{MODEL_WRITTEN}*", ""] if brief.model_written else []
+    lines += [f"*{model_notice(brief)}*", ""] if brief.model_written else []
     lines += [f"*{coverage.articles} articles from {coverage.outlets} outlets.*", ""]
     lines += _section("Key facts", [f"- {_claim(c, numbers, with_outlets=True, disputed=disputed)}"
                                     for c in brief.key_facts])

@@ -1,4 +1,4 @@
-"""``llm/1``: a brief whose headline and summary a language model writes, and whose every sentence the sources state.
+"""``llm/1``: a brief whose summary (and headline) a language model writes, held to the words of its sources.
 
 Owns the ``ChatModel`` interface, ``OpenAIChatModel`` (any service that speaks OpenAI's chat-completions API: a
 llama.cpp or vLLM server on this machine, or a hosted one), and ``LanguageModelEngine``.
@@ -7,25 +7,30 @@ The model is shown the story's candidate sentences, numbered, with their outlets
 headline and a summary of 2 to 4 sentences in the sources' own words, as JSON. Nothing it writes is taken on
 trust:
 
-- each summary sentence is grounded in at most ``MAX_EVIDENCE`` source sentences: the one that shares most
-  of its content words (at least half of them, as the audit's gist), then those that add the most of the
-  rest. It is kept only when those sentences hold every content word (stemmed), number and name of it and
-  every quotation in it verbatim, and it cites them with exact spans. So a model may join facts of two or
-  three sentences in the sources' words, and may add none. The check is lexical: it catches an invented
-  word, name, number or quotation, not a relation between the sources' own words turned around ("won" in
-  one sentence, "lost" in another). ``single_source`` follows the sentences cited, so it can under-count the
-  outlets that agree, never over-count them;
-- the headline is kept only when it fits the headline rules of ``extractive/1`` and the sources hold every
-  word, number and name of it; else the extractive headline stands;
-- the brief then goes through ``verify`` like any other, which holds each claim to its cited spans again.
+- each of the draft's first ``MAX_DRAFT_SENTENCES`` sentences is grounded in at most ``MAX_EVIDENCE`` source
+  sentences: the one that shares most of its content words (at least half of them, as the audit's gist),
+  then those that add the most of the rest. It is kept only when those sentences hold every content word
+  (stemmed), number and name of it, every word that negates, hedges or gives a direction (``verify``'s
+  ``TURNING_WORDS``: not, may, could, more, …), and every quotation in it verbatim. It cites them with exact
+  spans, and also every other article whose own sentences hold it by the same test. So a model may join facts
+  of two or three sentences in the sources' words, and may add none. The check is of wording, not meaning:
+  it does not see the sources' own words put in another relation ("95" of one clause given to another noun,
+  "won" in one sentence and "lost" in another), which an entailment model could. ``single_source`` follows
+  the articles cited, so it can under-count the outlets that agree, never over-count them;
+- the headline is kept only when it fits the headline rules of ``extractive/1`` and the story's titles and
+  texts hold all of it by the same test; else the extractive headline stands;
+- the brief then goes through ``verify`` like any other, which holds each summary claim to its cited spans
+  again (``abstractive``) and every other claim to being a span.
 
-Key facts, quotes, background, disagreements, timeline, sources and coverage are those of ``extractive/1``
-(its summary's sentences join the key facts unless a kept sentence already cites them). When the model
-cannot be reached, answers out of form, or none of its sentences is supported, the brief is the extractive
-one, stamped ``extractive/1``, and the reason is logged: a reader always sees which engine wrote a brief.
+Key facts, quotes, background, disagreements, timeline, sources and coverage are those of ``extractive/1``;
+its summary's sentences join the key facts unless the model's summary already states them. When the model
+cannot be reached, answers out of form, none of its sentences holds, or anything else goes wrong with one
+story, the brief is the extractive one, stamped ``extractive/1``, and the reason is logged: a reader always
+sees which engine wrote a brief, and one story never stops a batch.
 
-Source text is untrusted and goes into the prompt: a page that tries to instruct the model can at most make
-it write sentences that the audit then drops, since every sentence kept must be stated by the sources.
+Source text is untrusted and goes into the prompt. A page that tries to instruct the model can make it write
+only what passes the same check: the sources' words, names, numbers and quotations, perhaps in another
+relation.
 """
 
 from __future__ import annotations
@@ -41,9 +46,11 @@ from newsweave.http import post_json
 from newsweave.models import Article, Brief, Claim
 from newsweave.stages.audit import GIST_COVERAGE, Source, source_sentences
 from newsweave.stages.embed import Embedder
-from newsweave.stages.lexicon import content_words
+from newsweave.stages.lexicon import content_words, overlap
 from newsweave.stages.sentences import find_numbers, split_sentences
 from newsweave.stages.synthesize import (
+    MAX_KEY_FACTS,
+    REDUNDANT_OVERLAP,
     ExtractiveEngine,
     article_sentences,
     characterises,
@@ -59,10 +66,15 @@ log = logging.getLogger(__name__)
 ENGINE_NAME = "llm/1"
 SENTENCES_PER_ARTICLE = 8
 """The first candidate sentences of each article that the model is shown (leads carry the news)."""
+MAX_FAILURES_IN_A_ROW = 3
+MAX_DRAFT_SENTENCES = 8
+"""The draft's sentences that are checked at all: a reply that runs on is not read to its end."""
 MAX_SUMMARY_SENTENCES = 4
 """A summary's most sentences, as in ``extractive/1``; a longer draft keeps its first that hold."""
 MAX_EVIDENCE = 3
 """The most source sentences one sentence of the model may rest on."""
+MAX_REPLY_TOKENS = 600
+"""A headline and four sentences need about 200 tokens; the cap stops a reply that runs on."""
 MAX_PROMPT_CHARS = 12_000
 """The sources' share of the prompt, about 3,000 tokens: a big story shows its first articles' leads."""
 
@@ -100,7 +112,7 @@ class OpenAIChatModel:
     def complete(self, messages: Sequence[dict[str, str]]) -> str:
         endpoint = self.url.rstrip("/") + "/chat/completions"
         headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
-        payload = {"model": self.name, "messages": list(messages), "temperature": 0}
+        payload = {"model": self.name, "messages": list(messages), "temperature": 0, "max_tokens": MAX_REPLY_TOKENS}
         answer = post_json(endpoint, payload, headers=headers, timeout=self.timeout)
         try:
             content = answer["choices"][0]["message"]["content"]
@@ -125,7 +137,7 @@ def prompt(articles: Sequence[Article]) -> list[dict[str, str]]:
     used = 0
     for article in sorted(articles, key=reading_order):
         for sentence in article_sentences(article)[:SENTENCES_PER_ARTICLE]:
-            line = f"[{len(lines) + 1}] ({outlet(article)}) {' '.join(sentence.text.split())}"
+            line = f"[{len(lines) + 1}] ({' '.join(outlet(article).split())}) {' '.join(sentence.text.split())}"
             if used + len(line) > MAX_PROMPT_CHARS:
                 break
             lines.append(line)
@@ -143,8 +155,8 @@ def read_draft(reply: str) -> Draft:
         raise ModelError(f"the reply holds no JSON object: {reply[:120]!r}")
     try:
         data = json.loads(reply[start : end + 1])
-    except ValueError as error:
-        raise ModelError(f"the reply's JSON does not parse ({error})") from None
+    except (ValueError, RecursionError) as error:
+        raise ModelError(f"the reply's JSON does not parse ({type(error).__name__}: {error})") from None
     if not isinstance(data, dict):
         raise ModelError("the reply's JSON is not an object")
     headline, summary = data.get("headline"), data.get("summary")
@@ -156,50 +168,88 @@ def read_draft(reply: str) -> Draft:
 
 
 class LanguageModelEngine:
-    """``llm/1``: the model writes the headline and summary; only what the sources state is kept."""
+    """``llm/1``: the model writes the headline and summary; only what the sources state is kept.
+
+    One engine serves a batch of stories: after ``MAX_FAILURES_IN_A_ROW`` stories whose model call failed, the
+    rest of the batch is written by the extractive engine without asking (a service that is down costs a batch
+    a few timeouts, not one per story)."""
 
     name = ENGINE_NAME
-    extractive = False
+    abstractive: frozenset[str] = frozenset({"summary"})
 
     def __init__(self, model: ChatModel, embedder: Embedder | None = None) -> None:
         self.model, self.embedder = model, embedder
+        self.failures_in_a_row = 0
 
     def write_brief(self, story_id: str, articles: Sequence[Article]) -> Brief:
         base = ExtractiveEngine(self.embedder).write_brief(story_id, articles)
-        try:
-            draft = read_draft(self.model.complete(prompt(articles)))
-        except (FetchError, ModelError) as error:
-            log.warning("story %s: model %s wrote no brief (%s); the extractive brief stands", story_id,
-                        self.model.name, error)
+        if self.failures_in_a_row >= MAX_FAILURES_IN_A_ROW:
             return base
+        try:
+            return self._rewritten(story_id, base, articles)
+        except (FetchError, ModelError) as error:
+            self.failures_in_a_row += 1
+            log.warning("story %s: model %s wrote no brief (%s); the extractive brief stands%s", story_id,
+                        self.model.name, error, "; not asked again in this batch"
+                        if self.failures_in_a_row == MAX_FAILURES_IN_A_ROW else "")
+        except Exception:  # noqa: BLE001 - a bug with one story's reply never stops a batch; the traceback is logged
+            log.exception("story %s: unexpected error with model %s's reply; the extractive brief stands", story_id,
+                          self.model.name)
+        return base
+
+    def _rewritten(self, story_id: str, base: Brief, articles: Sequence[Article]) -> Brief:
+        """``base`` with the model's headline and summary, as far as the sources state them."""
+        draft = read_draft(self.model.complete(prompt(articles)))
+        self.failures_in_a_row = 0
         summary = self.grounded(story_id, draft.summary, articles)[:MAX_SUMMARY_SENTENCES]
         if not summary:
             log.warning("story %s: no sentence model %s wrote is stated by the sources; the extractive brief stands",
                         story_id, self.model.name)
             return base
         headline = draft.headline if headline_stated(draft.headline, articles) else None
-        cited = {citation for claim in summary for citation in claim.citations}
-        facts = tuple(claim for claim in (*base.summary, *base.key_facts) if claim.citations[0] not in cited)
         return replace(base, headline=headline or base.headline,
                        headline_from=None if headline else base.headline_from,
-                       summary=summary, key_facts=facts, engine=self.name)
+                       summary=summary, key_facts=facts_beside(summary, base), engine=self.name)
 
     def grounded(self, story_id: str, draft: Sequence[str], articles: Sequence[Article]) -> tuple[Claim, ...]:
-        """The draft's sentences that the sources state, each citing its evidence; the others are logged."""
+        """The draft's sentences (its first ``MAX_DRAFT_SENTENCES``) that the sources state, each citing its
+        evidence and every other article whose own sentences state it too; the others are logged."""
         sources = source_sentences(articles)
-        by_id = {article.id: article for article in articles}
+        by_article: dict[str, list[Source]] = {}
+        for source in sources:
+            by_article.setdefault(source.article.id, []).append(source)
+        outlets = {article.id: article for article in articles}
+        sentences = [s.text for text in draft for s in split_sentences(text)][:MAX_DRAFT_SENTENCES]
         kept = []
-        for sentence in (s.text for text in draft for s in split_sentences(text)):
+        for sentence in sentences:
             evidence = ground(sentence, sources)
-            spans = [source.span.text for source in evidence]
-            missing = unstated(sentence, spans)
+            missing = unstated(sentence, [source.span.text for source in evidence])
             if evidence and not missing:
+                cited = {source.article.id for source in evidence}
+                evidence += [more for article_id, own in by_article.items() if article_id not in cited
+                             for more in stated_in(sentence, own)]
                 citations = tuple(source.citation for source in evidence)
-                kept.append(Claim(sentence, citations, outlets_of(citations, by_id)))
+                kept.append(Claim(sentence, citations, outlets_of(citations, outlets)))
             else:
                 reason = f"the sources do not say {', '.join(missing)}" if evidence else "no source states its gist"
                 log.info("story %s: model sentence dropped (%s): %r", story_id, reason, sentence[:160])
         return tuple(kept)
+
+
+def stated_in(sentence: str, sources: Sequence[Source]) -> list[Source]:
+    """The sentences among ``sources`` (one article's) that state ``sentence`` by themselves, or none."""
+    evidence = ground(sentence, sources)
+    return evidence if evidence and not unstated(sentence, [source.span.text for source in evidence]) else []
+
+
+def facts_beside(summary: Sequence[Claim], base: Brief) -> tuple[Claim, ...]:
+    """The extractive brief's summary and key facts that the model's summary does not already state (a fact
+    sharing over ``REDUNDANT_OVERLAP`` of its content words with one of its sentences), ``MAX_KEY_FACTS`` at
+    most."""
+    stated = [content_words(claim.text) for claim in summary]
+    fresh = [claim for claim in (*base.summary, *base.key_facts)
+             if all(overlap(content_words(claim.text), words) <= REDUNDANT_OVERLAP for words in stated)]
+    return tuple(fresh[:MAX_KEY_FACTS])
 
 
 def ground(sentence: str, sources: Sequence[Source]) -> list[Source]:

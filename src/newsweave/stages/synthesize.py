@@ -155,8 +155,9 @@ class SynthesisEngine(Protocol):
     """Anything that writes a Brief from the articles of one story. Its output always goes through verify."""
 
     name: str
-    extractive: bool
-    """True when every claim is a verbatim span of a cited article (verify checks it is)."""
+    abstractive: frozenset[str]
+    """The sections whose claims are the engine's own words, not spans of a cited article: verify holds them to
+    the words of their cited spans instead (none for an extractive engine)."""
 
     def write_brief(self, story_id: str, articles: Sequence[Article]) -> Brief: ...
 
@@ -171,7 +172,8 @@ def synthesize(
     with anything that fails verification dropped and logged."""
     engine = engine or ExtractiveEngine(embedder)
     brief = engine.write_brief(story_id, articles)
-    checked = verify(brief, {article.id: article for article in articles}, extractive=engine.extractive)
+    abstractive = engine.abstractive if brief.engine == engine.name else frozenset()  # a fallback is held as spans
+    checked = verify(brief, {article.id: article for article in articles}, abstractive=abstractive)
     for problem in checked.problems:
         log.warning("story %s: dropped from brief: %s", story_id, problem)
     return checked.brief
@@ -260,7 +262,7 @@ class ExtractiveEngine:
     """``extractive/1``: every claim is a verbatim sentence of a source, cited with all that state it."""
 
     name = ENGINE_NAME
-    extractive = True
+    abstractive: frozenset[str] = frozenset()
 
     def __init__(self, embedder: Embedder | None = None) -> None:
         self.embedder = embedder

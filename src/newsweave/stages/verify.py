@@ -3,9 +3,11 @@
 Owns ``verify``, which every brief goes through before it is stored or shown, whatever engine wrote it:
 
 - each citation's ``quote`` equals the cited article's text at ``start:end`` (else the citation is dropped);
-- each claim's text is one of its cited spans or inside one (``extractive=True``); for an abstractive
-  engine (``extractive=False``, a language model's sentences) every content word of the claim must be in
-  its cited spans (stemmed, as ``stages/lexicon.py`` reads words) and every quotation in it verbatim there;
+- each claim's text is one of its cited spans or inside one; but in the sections named ``abstractive`` (a
+  language model's summary), where claims are an engine's own words, every content word of the claim must
+  be in its cited spans (stemmed, as ``stages/lexicon.py`` reads words), and so must every word that turns a
+  statement around or hedges it (not, no, may, could, …, which content words leave out), and every
+  quotation in it verbatim;
 - every number and proper name of a claim appears in its cited spans;
 - each quote appears verbatim (up to quotation-mark style and white space) in a cited article, and its
   speaker, when given, is named in a cited article;
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from newsweave.models import Article, Brief, Citation, Claim, Disagreement, Quote, TimelineEntry
@@ -47,6 +49,12 @@ _QUOTE_MARKS = str.maketrans(
 )
 
 
+TURNING_WORDS = ("not", "no", "never", "nor", "none", "nobody", "nothing", "neither", "without", "may", "might",
+                 "could", "would", "should", "must", "will", "can", "cannot", "n't", "more", "most", "less", "least",
+                 "fewer", "before", "after", "up", "down")
+"""Words that turn a statement around, hedge it or give it a direction, which content words leave out as stop
+words: an abstractive claim may use one only where its cited spans do."""
+_TURNING = re.compile(r"n't\b|\b(?:" + "|".join(w for w in TURNING_WORDS if w != "n't") + r")\b", re.IGNORECASE)
 _ELLIPSIS = re.compile(r"\s*(?:\[\.\.\.\]|\.\.\.|…)\s*")
 
 
@@ -85,9 +93,10 @@ class VerifiedBrief:
         return not self.problems
 
 
-def verify(brief: Brief, articles: Mapping[str, Article], *, extractive: bool = True) -> VerifiedBrief:
-    """``brief`` with everything the ``articles`` do not support removed; never raises for bad content."""
-    checker = _Checker(articles, extractive)
+def verify(brief: Brief, articles: Mapping[str, Article], *, abstractive: Collection[str] = ()) -> VerifiedBrief:
+    """``brief`` with everything the ``articles`` do not support removed; never raises for bad content.
+    ``abstractive``: the sections whose claims are an engine's own words rather than spans."""
+    checker = _Checker(articles, frozenset(abstractive))
     repaired = replace(
         brief,
         summary=checker.claims("summary", brief.summary),
@@ -108,9 +117,9 @@ def normalise_quotation(text: str) -> str:
 
 
 class _Checker:
-    def __init__(self, articles: Mapping[str, Article], extractive: bool) -> None:
+    def __init__(self, articles: Mapping[str, Article], abstractive: frozenset[str]) -> None:
         self.articles = articles
-        self.extractive = extractive
+        self.abstractive = abstractive
         self.problems: list[Problem] = []
         self.checked = 0
         self.dropped = 0
@@ -146,7 +155,7 @@ class _Checker:
     def claim(self, section: str, claim: Claim) -> Claim | None:
         self.checked += 1
         citations = self.citations(section, claim.text, claim.citations)
-        reason = self.claim_problem(claim.text, citations)
+        reason = self.claim_problem(section, claim.text, citations)
         if reason:
             self.report(section, claim.text, f"claim dropped: {reason}", dropped=True)
             return None
@@ -155,13 +164,14 @@ class _Checker:
             self.report(section, claim.text, f"outlets corrected from {list(claim.outlets)} to {list(outlets)}")
         return Claim(claim.text, citations, outlets)
 
-    def claim_problem(self, text: str, citations: Sequence[Citation]) -> str | None:
+    def claim_problem(self, section: str, text: str, citations: Sequence[Citation]) -> str | None:
         if not citations:
             return "no valid citation"
         spans = [c.quote for c in citations]
-        if self.extractive and not any(text in span for span in spans):
+        abstractive = section in self.abstractive
+        if not abstractive and not any(text in span for span in spans):
             return "text is not a span of a cited article"
-        missing = unsupported_details(text, spans) if self.extractive else unstated(text, spans)
+        missing = unstated(text, spans) if abstractive else unsupported_details(text, spans)
         return f"not in the cited sources: {', '.join(missing)}" if missing else None
 
     def outlet(self, article_id: str) -> str:
@@ -199,7 +209,7 @@ class _Checker:
         for entry in entries:
             self.checked += 1
             citations = self.citations("timeline", entry.text, entry.citations)
-            reason = self.claim_problem(entry.text, citations)
+            reason = self.claim_problem("timeline", entry.text, citations)
             if reason:
                 self.report("timeline", entry.text, f"entry dropped: {reason}", dropped=True)
             else:
@@ -226,10 +236,13 @@ def unstated(text: str, spans: Sequence[str]) -> list[str]:
 
 
 def unstated_words(text: str, spans: Sequence[str]) -> list[str]:
-    """The content words of ``text`` (stemmed) that none of ``spans`` holds; numbers are left to
-    ``unsupported_details``, which compares their values."""
+    """The content words of ``text`` (stemmed) that none of ``spans`` holds, and its words of polarity and
+    modality (``TURNING_WORDS``) that none holds as a word; numbers are left to ``unsupported_details``, which
+    compares their values."""
     numbers = content_words(" ".join(n.text for n in find_numbers(text)))
-    return sorted(content_words(text) - numbers - content_words(" ".join(spans)))
+    source = " ".join(spans)
+    turning = {w.lower() for w in _TURNING.findall(text)} - {w.lower() for w in _TURNING.findall(source)}
+    return sorted(content_words(text) - numbers - content_words(source)) + sorted(turning)
 
 
 def misquoted(text: str, spans: Sequence[str]) -> list[str]:

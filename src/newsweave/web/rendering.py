@@ -12,7 +12,7 @@ from functools import cache
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
-from newsweave.models import Claim, Disagreement, SourceRef
+from newsweave.models import Claim, Disagreement, SourceRef, model_notice
 from newsweave.stages.disagreements import marked_parts
 from newsweave.stages.genre import presents_as_opinion
 from newsweave.store.base import MATCH_END, MATCH_START
@@ -100,6 +100,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(ago=ago, exact=exact, day=day, iso=iso, time_tag=time_tag, marked=marked, safe_url=safe_url,
+                       model_notice=model_notice,
                        day_heading=day_heading, plural=plural, outlet_url=outlet_url,
                        story_url=story_url, versions=versions, opinion=opinion)
     return env
