@@ -302,3 +302,14 @@ def test_ingest_writes_model_briefs_when_the_engine_setting_says_so(newsweave, t
     assert len(requests) == 1
     refused = newsweave("ingest", path, env={**env, "NEWSWEAVE_LLM_URL": ""})
     assert refused.code == 2 and "needs NEWSWEAVE_LLM_URL" in refused.err
+
+
+def test_synthesize_command_stops_asking_a_service_that_keeps_failing(newsweave, tmp_path):
+    stories = [{**record, "id": f"{record['id']}-{n}", "story": f"floods-{n}"} for n in range(5) for record in RECORDS]
+    path = write_jsonl(tmp_path / "a.jsonl", stories)
+    server, requests = model_server(Reply(503, b"down"))
+    with server as live:
+        env = {"NEWSWEAVE_LLM_URL": live.base + "/v1", "NEWSWEAVE_LLM_MODEL": "m"}
+        result = newsweave("synthesize", path, "--engine", "llm", env=env)
+    assert [b["engine"] for b in read_jsonl(result.out)] == ["extractive/1"] * 5
+    assert len(requests) == 3 and "not asked again in this batch" in result.err

@@ -276,7 +276,8 @@ def post_json(url: str, payload: dict, *, headers: dict[str, str] | None = None,
     """POST ``payload`` as JSON to a service the user configured (a language model's API) and return its JSON
     answer. Such a URL is the user's own choice, not something read from a feed, so a loopback or private host
     (a model served on this machine or the intranet) is allowed; only http and https are. One attempt, no
-    redirects, ``timeout`` seconds in all. Raises FetchError, with a reason, on a failed connection, an HTTP
+    redirects; ``timeout`` seconds for each wait for data and, checked as it arrives, for the whole answer (so
+    at worst about twice that). Raises FetchError, with a reason, on a failed connection, an HTTP
     error (a redirect included), an answer over ``max_bytes`` or one that is not a JSON object; its message
     shows the URL without credentials or query, which may hold a key."""
     shown = _without_secrets(url)
