@@ -47,7 +47,7 @@ from newsweave.models import Article, Brief, Claim
 from newsweave.stages.audit import GIST_COVERAGE, Source, source_sentences
 from newsweave.stages.embed import Embedder
 from newsweave.stages.lexicon import content_words, overlap
-from newsweave.stages.sentences import find_numbers, split_sentences
+from newsweave.stages.sentences import split_sentences
 from newsweave.stages.synthesize import (
     MAX_KEY_FACTS,
     REDUNDANT_OVERLAP,
@@ -59,7 +59,7 @@ from newsweave.stages.synthesize import (
     outlets_of,
     reading_order,
 )
-from newsweave.stages.verify import unstated
+from newsweave.stages.verify import unstated, words_beside_numbers
 
 log = logging.getLogger(__name__)
 
@@ -222,8 +222,7 @@ class LanguageModelEngine:
         sentences = [s.text for text in draft for s in split_sentences(text)][:MAX_DRAFT_SENTENCES]
         kept = []
         for sentence in sentences:
-            evidence = ground(sentence, sources)
-            missing = unstated(sentence, [source.span.text for source in evidence])
+            evidence, missing = held(sentence, sources)
             if evidence and not missing:
                 cited = {source.article.id for source in evidence}
                 evidence += [more for article_id, own in by_article.items() if article_id not in cited
@@ -236,10 +235,16 @@ class LanguageModelEngine:
         return tuple(kept)
 
 
+def held(sentence: str, sources: Sequence[Source]) -> tuple[list[Source], list[str]]:
+    """The sentences ``sentence`` rests on among ``sources`` (``ground``), and what of it they do not hold."""
+    evidence = ground(sentence, sources)
+    return evidence, unstated(sentence, [source.span.text for source in evidence])
+
+
 def stated_in(sentence: str, sources: Sequence[Source]) -> list[Source]:
     """The sentences among ``sources`` (one article's) that state ``sentence`` by themselves, or none."""
-    evidence = ground(sentence, sources)
-    return evidence if evidence and not unstated(sentence, [source.span.text for source in evidence]) else []
+    evidence, missing = held(sentence, sources)
+    return evidence if evidence and not missing else []
 
 
 def facts_beside(summary: Sequence[Claim], base: Brief) -> tuple[Claim, ...]:
@@ -256,7 +261,7 @@ def ground(sentence: str, sources: Sequence[Source]) -> list[Source]:
     """The source sentences a sentence rests on: the one sharing most of its content words, if it shares at
     least ``GIST_COVERAGE`` of them, then up to ``MAX_EVIDENCE`` - 1 more, each adding the most words still
     missing (the first of equals, in the sources' order)."""
-    words = content_words(sentence) - content_words(" ".join(n.text for n in find_numbers(sentence)))
+    words = words_beside_numbers(sentence)
     if not words or not sources:
         return []
     best = max(sources, key=lambda source: len(words & source.words))

@@ -239,10 +239,14 @@ def unstated_words(text: str, spans: Sequence[str]) -> list[str]:
     """The content words of ``text`` (stemmed) that none of ``spans`` holds, and its words of polarity and
     modality (``TURNING_WORDS``) that none holds as a word; numbers are left to ``unsupported_details``, which
     compares their values."""
-    numbers = content_words(" ".join(n.text for n in find_numbers(text)))
     source = " ".join(spans)
     turning = {w.lower() for w in _TURNING.findall(text)} - {w.lower() for w in _TURNING.findall(source)}
-    return sorted(content_words(text) - numbers - content_words(source)) + sorted(turning)
+    return sorted(words_beside_numbers(text) - content_words(source)) + sorted(turning)
+
+
+def words_beside_numbers(text: str) -> frozenset[str]:
+    """The content words of ``text`` but those of its numbers (which are compared by value)."""
+    return content_words(text) - content_words(" ".join(n.text for n in find_numbers(text)))
 
 
 def misquoted(text: str, spans: Sequence[str]) -> list[str]:
