@@ -96,10 +96,22 @@ def lora_init(weights: dict[str, np.ndarray], rank: int) -> dict[str, jnp.ndarra
 
 
 def encode(w: dict, ids: jnp.ndarray, mask: jnp.ndarray) -> jnp.ndarray:
-    """BERT forward (post-LayerNorm, erf GELU) with LoRA updates, mean pooled over the mask, L2-normalised."""
+    """BERT forward with LoRA updates, mean pooled over the mask, L2-normalised."""
+    pooled = mean_pooled(token_states(w, ids, mask), mask)
+    return pooled / jnp.clip(jnp.linalg.norm(pooled, axis=-1, keepdims=True), 1e-12)
+
+
+def mean_pooled(x: jnp.ndarray, mask: jnp.ndarray) -> jnp.ndarray:
+    return (x * mask[..., None]).sum(1) / jnp.clip(mask.sum(1, keepdims=True), 1e-9)
+
+
+def token_states(w: dict, ids: jnp.ndarray, mask: jnp.ndarray, types: jnp.ndarray | None = None) -> jnp.ndarray:
+    """The last layer's token states: BERT forward (post-LayerNorm, erf GELU) with LoRA updates; token type 0
+    throughout unless ``types`` gives each token's."""
     batch, width = ids.shape
     x = w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][:width]
-    x = _norm(x + w["embeddings.token_type_embeddings.weight"][0], w, "embeddings.LayerNorm")
+    kinds = w["embeddings.token_type_embeddings.weight"]
+    x = _norm(x + (kinds[0] if types is None else kinds[types]), w, "embeddings.LayerNorm")
     masked = (1.0 - mask[:, None, None, :]) * -1e9
     for i in range(LAYERS):
         p = f"encoder.layer.{i}."
@@ -119,8 +131,7 @@ def encode(w: dict, ids: jnp.ndarray, mask: jnp.ndarray) -> jnp.ndarray:
         x = _norm(x + dense(context, "attention.output.dense"), w, p + "attention.output.LayerNorm")
         inner = jax.nn.gelu(dense(x, "intermediate.dense"), approximate=False)
         x = _norm(x + dense(inner, "output.dense"), w, p + "output.LayerNorm")
-    pooled = (x * mask[..., None]).sum(1) / jnp.clip(mask.sum(1, keepdims=True), 1e-9)
-    return pooled / jnp.clip(jnp.linalg.norm(pooled, axis=-1, keepdims=True), 1e-12)
+    return x
 
 
 def _norm(x, w, name):

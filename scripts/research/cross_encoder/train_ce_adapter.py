@@ -26,47 +26,21 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parents[1])]
 from ce_model import PairTokens  # noqa: E402
 from finetune_news_adapter import (  # noqa: E402
-    HEADS,
     HIDDEN,
-    LAYERS,
-    LORA_SCALE,
-    _norm,
     fp32_weights,
     lora_init,
+    mean_pooled,
     product_arrays,
     schedule,
+    token_states,
     trained_names,
 )
 from train_ce import pairs_for_half  # noqa: E402
 
 
 def pair_logits(w: dict, ids, types, mask):
-    """BERT forward with token types and LoRA, mean pooled over the mask, then the linear head."""
-    batch, width = ids.shape
-    x = (w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][:width]
-         + w["embeddings.token_type_embeddings.weight"][types])
-    x = _norm(x, w, "embeddings.LayerNorm")
-    masked = (1.0 - mask[:, None, None, :]) * -1e9
-    for i in range(LAYERS):
-        p = f"encoder.layer.{i}."
-
-        def dense(t, name, p=p):
-            out = t @ w[p + name + ".weight"].T + w[p + name + ".bias"]
-            if p + name + ".lora_a" in w:
-                out = out + (t @ w[p + name + ".lora_a"]) @ w[p + name + ".lora_b"] * LORA_SCALE
-            return out
-
-        def heads(t):
-            return t.reshape(batch, width, HEADS, -1).transpose(0, 2, 1, 3)
-
-        q, k, v = (heads(dense(x, f"attention.self.{n}")) for n in ("query", "key", "value"))
-        attention = jax.nn.softmax(q @ k.transpose(0, 1, 3, 2) / np.sqrt(HIDDEN // HEADS) + masked, axis=-1)
-        context = (attention @ v).transpose(0, 2, 1, 3).reshape(batch, width, HIDDEN)
-        x = _norm(x + dense(context, "attention.output.dense"), w, p + "attention.output.LayerNorm")
-        inner = jax.nn.gelu(dense(x, "intermediate.dense"), approximate=False)
-        x = _norm(x + dense(inner, "output.dense"), w, p + "output.LayerNorm")
-    pooled = (x * mask[..., None]).sum(1) / jnp.clip(mask.sum(1, keepdims=True), 1e-9)
-    return pooled @ w["head.w"] + w["head.b"]
+    """The head's logit on the mean-pooled last layer (token types mark the second article)."""
+    return mean_pooled(token_states(w, ids, mask, types), mask) @ w["head.w"] + w["head.b"]
 
 
 def main() -> None:
