@@ -352,4 +352,3 @@ def model_notice(brief: Brief) -> str:
     wrote = "this headline and summary" if brief.headline_from is None else "this summary"
     return (f"A language model wrote {wrote}. Each of its sentences was kept only because the source sentences it "
             "cites contain its words, numbers, names and quotations: a check of wording, not of meaning.")
-

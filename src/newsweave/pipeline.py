@@ -214,8 +214,9 @@ def settle_stories(store: Store, embedder: Embedder, model: ChatModel | None = N
     changes.updated -= changes.new | gone
     changes.new -= gone
     sentences = store_embedder(store)
-    engine = LanguageModelEngine(model, sentences) if model else None  # one for the batch: it stops asking a
-    for story_id in sorted(changes.touched):                           # service that keeps failing
+    # One engine for the batch, so that it stops asking a service that keeps failing.
+    engine = LanguageModelEngine(model, sentences) if model else None
+    for story_id in sorted(changes.touched):
         write_brief(store, story_id, sentences, engine)
     return changes
 
