@@ -27,12 +27,34 @@ def test_add_list_export_import_remove(newsweave, tmp_path, db):
     (tmp_path / "subs.opml").write_text(exported)
     other = tmp_path / "other.db"
     imported = newsweave("feeds", "import", tmp_path / "subs.opml", "--db", other)
-    assert imported.out == "1 feeds added, 0 already followed\n"
+    assert imported.out == "1 feeds added, 0 already followed, 0 skipped\n"
     listed = json.loads(newsweave("feeds", "list", "--format", "json", "--db", other).out)
     assert [(f["url"], f["name"], f["error_count"]) for f in listed] == [("https://a.example/rss", "A", 0)]
     assert newsweave("feeds", "remove", "https://a.example/rss", "--db", db).code == 0
     missing = newsweave("feeds", "remove", "https://a.example/rss", "--db", db)
     assert missing.code == 2 and "not following" in missing.err
+
+
+def test_import_follows_the_good_feeds_of_a_list_and_names_the_bad_ones(newsweave, tmp_path, db):
+    newsweave("feeds", "add", "https://b.example/rss", "--db", db)
+    (tmp_path / "mixed.opml").write_text(
+        '<opml version="2.0"><body><outline text="World">'
+        '<outline text="A" xmlUrl="https://a.example/rss"/>'
+        '<outline text="Old" xmlUrl="ftp://old.example/rss"/>'
+        '<outline text="B" xmlUrl="https://b.example/rss"/>'
+        '<outline text="Script" xmlUrl="javascript:alert(1)"/>'
+        '<outline text="C" xmlUrl="https://c.example/rss"/>'
+        "</outline></body></opml>"
+    )
+    imported = newsweave("feeds", "import", "mixed.opml", "--db", db)  # run in tmp_path
+    assert imported.code == 1, imported
+    assert imported.out == "2 feeds added, 1 already followed, 2 skipped\n"
+    assert imported.err.splitlines() == [
+        "mixed.opml: skipped: not an absolute http(s) URL: 'ftp://old.example/rss'",
+        "mixed.opml: skipped: not an absolute http(s) URL: 'javascript:alert(1)'",
+    ]
+    listed = json.loads(newsweave("feeds", "list", "--format", "json", "--db", db).out)
+    assert sorted(f["url"] for f in listed) == ["https://a.example/rss", "https://b.example/rss", "https://c.example/rss"]
 
 
 def test_update_stores_new_articles_and_lists_failures(newsweave, db):

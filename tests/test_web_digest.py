@@ -62,12 +62,19 @@ def test_a_bad_since_is_refused_with_what_to_give(newsweave, news_db):
     assert result.code == 2 and "24h" in result.err
 
 
+def test_a_since_longer_than_time_itself_digests_everything(newsweave, news_db):
+    everything = newsweave("digest", "--since", "99999999d", "--format", "markdown", "--db", news_db)
+    assert everything.code == 0, everything
+    assert everything.out == newsweave("digest", "--since", "0001-01-01", "--format", "markdown", "--db", news_db).out
+
+
 def test_since_takes_durations_and_dates():
     now = datetime(2025, 2, 12, 12, 0, tzinfo=UTC)
     assert parse_since("24h", now) == datetime(2025, 2, 11, 12, 0, tzinfo=UTC)
     assert parse_since("90m", now) == datetime(2025, 2, 12, 10, 30, tzinfo=UTC)
     assert parse_since("7d", now) == datetime(2025, 2, 5, 12, 0, tzinfo=UTC)
     assert parse_since("2025-02-01", now) == datetime(2025, 2, 1, tzinfo=UTC)
+    assert parse_since("99999999d", now) == parse_since(f"{10**30}w", now) == datetime.min.replace(tzinfo=UTC)
     with pytest.raises(ValueError, match="duration"):
         parse_since("soon", now)
 

@@ -246,10 +246,29 @@ def add_feed(store: Store, url: str, name: str | None = None) -> bool:
     return store.add_feed(Feed(url=url.strip(), name=name))
 
 
-def import_feeds(store: Store, feeds: list[Feed]) -> tuple[int, int]:
-    """Follow every feed of a list (an OPML import); returns (added, already followed)."""
-    added = sum(add_feed(store, feed.url, feed.name) for feed in feeds)
-    return added, len(feeds) - added
+@dataclass(frozen=True, slots=True)
+class FeedImport:
+    """What following a list of feeds did: how many were added or already followed, and why others were not."""
+
+    added: int
+    known: int
+    skipped: tuple[str, ...]
+
+
+def import_feeds(store: Store, feeds: list[Feed]) -> FeedImport:
+    """Follow every feed of a list (an OPML import). A feed whose URL cannot be followed is skipped with its
+    reason; the others are followed all the same."""
+    added = known = 0
+    skipped = []
+    for feed in feeds:
+        try:
+            if add_feed(store, feed.url, feed.name):
+                added += 1
+            else:
+                known += 1
+        except InvalidRecord as invalid:
+            skipped.append(invalid.reason)
+    return FeedImport(added, known, tuple(skipped))
 
 
 def default_feeds() -> list[Feed]:

@@ -15,6 +15,7 @@ import click
 from tqdm import tqdm
 
 from newsweave.cli.base import (
+    EXIT_SKIPPED,
     Commands,
     db_option,
     fetch_policy,
@@ -107,8 +108,12 @@ def feeds_import(source: str, db_path: str | None) -> None:
     """
     listed = parse_opml(_read_opml(source))
     with open_db(db_path) as store:
-        added, known = import_feeds(store, listed)
-    click.echo(f"{added} feeds added, {known} already followed")
+        imported = import_feeds(store, listed)
+    for reason in imported.skipped:
+        click.echo(f"{source}: skipped: {reason}", err=True)
+    click.echo(f"{imported.added} feeds added, {imported.known} already followed, {len(imported.skipped)} skipped")
+    if imported.skipped:
+        sys.exit(EXIT_SKIPPED)
 
 
 @feeds.command(name="export")
@@ -181,7 +186,7 @@ def _describe(outcome: FeedOutcome) -> str:
 def _run_update(store, everything: bool = False, show: bool = True) -> UpdateReport:
     model = language_model()  # a setting that cannot work stops us before any feed is fetched
     if not store.list_feeds():
-        added, _ = import_feeds(store, default_feeds())
+        added = import_feeds(store, default_feeds()).added
         click.echo(f"no feeds configured: following the {added} default feeds (replace them with `feeds import`)")
     due = len(store.list_feeds() if everything else store.due_feeds(datetime.now(UTC)))
     bar = tqdm(total=due, desc="feeds", unit="feed", file=sys.stderr, leave=False, disable=not sys.stderr.isatty())

@@ -22,10 +22,14 @@ _UNIT = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
 def parse_since(text: str, now: datetime) -> datetime:
-    """A start time from "24h", "90m", "7d", "2w" (before ``now``) or an ISO 8601 date or time (UTC if no zone)."""
+    """A start time from "24h", "90m", "7d", "2w" (before ``now``) or an ISO 8601 date or time (UTC if no zone).
+    A duration that reaches back past the first representable time ("99999999d") means from the beginning."""
     match = _DURATION.match(text)
     if match:
-        return now - timedelta(**{_UNIT[match[2].lower()]: int(match[1])})
+        try:
+            return now - timedelta(**{_UNIT[match[2].lower()]: int(match[1])})
+        except OverflowError:
+            return datetime.min.replace(tzinfo=now.tzinfo)
     try:
         return parse_time(text)
     except ValueError:
