@@ -81,6 +81,19 @@ def test_story_from_the_database(newsweave, files, tmp_path, env):
     assert missing.code == 2 and "no stored story" in missing.err
 
 
+def test_a_text_that_is_not_utf8_is_refused_with_where(newsweave, files, tmp_path, env):
+    latin = tmp_path / "latin1.txt"
+    latin.write_bytes("Officials said the café flooded.".encode("latin-1"))
+    result = newsweave("audit", latin, "--sources", files[1], env=env)
+    assert result.code == 2 and "Traceback" not in result.err
+    assert result.err.strip() == f"error: {latin}: not UTF-8 text (byte 0xe9 at offset 22)"
+    bom = tmp_path / "bom.txt"
+    bom.write_bytes(b"\xef\xbb\xbf" + TEXT.encode())
+    with_bom = newsweave("audit", bom, "--sources", files[1], "--format", "json", env=env)
+    assert with_bom.code == 0, with_bom
+    assert json.loads(with_bom.out)["sentences"][0]["text"].startswith("Officials said 15")
+
+
 def test_usage_needs_exactly_one_source(newsweave, files, env):
     assert newsweave("audit", files[0], env=env).code == 2
     assert newsweave("audit", files[0], "--sources", files[1], "--story", "x", env=env).code == 2

@@ -90,3 +90,20 @@ def test_cited_outlets_mostly_state_the_claim_on_the_labelled_dev_pairs():
                             check=True)
     figures = dict(re.findall(r"^(precision|recall)\s+([\d.]+)", result.stdout, re.M))
     assert float(figures["precision"]) >= 0.8 and float(figures["recall"]) >= 0.4  # measured 0.827 / 0.526
+
+
+def test_the_command_skips_lines_that_are_not_briefs_or_references_and_scores_the_rest(newsweave, tmp_path):
+    brief = synthesize("s-1", FLOOD)
+    reference = {"story": "s-1", "headline": brief.headline, "summary": " ".join(c.text for c in brief.summary)}
+    briefs = tmp_path / "briefs.jsonl"
+    briefs.write_text("\n".join([json.dumps(brief.to_dict()), '{"story": "s-2"}', '{"story": "s-3", "summary": 5}']))
+    references = tmp_path / "references.jsonl"
+    references.write_text("\n".join([json.dumps(reference), '{"headline": "No story"}', '{"story": "s-2"}']))
+    result = newsweave("eval", "synthesis", briefs, references, "--format", "json")
+    assert result.code == 1, result
+    assert json.loads(result.out)["summary"]["rouge1"] == pytest.approx(100)
+    problems = result.err.splitlines()
+    assert problems[0] == f"{briefs}:2: skipped: not a brief (FORMATS.md §3): no 'headline' field"
+    assert problems[1].startswith(f"{briefs}:3: skipped: not a brief (FORMATS.md §3): ")
+    assert problems[2:] == [f"{references}:2: skipped: a reference needs a string 'story'",
+                            f"{references}:3: skipped: a reference needs a string 'summary'"]

@@ -52,6 +52,17 @@ def _audit_story(text: str, story_id: str, db_path: str | None) -> AuditReport:
         return audit(text, articles, store_embedder(store))
 
 
+def _read_text(path: str) -> str:
+    """The text to audit, from a file or '-' (stdin), as UTF-8 (a byte-order mark is dropped)."""
+    data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        name = "standard input" if path == "-" else path
+        raise NewsweaveError(f"{name}: not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start})") \
+            from None
+
+
 @main.command(name="audit")
 @click.argument("text_path", metavar="TEXT_FILE", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
 @click.option("--sources", "sources_path", metavar="ARTICLES.jsonl", help="The source articles (FORMATS.md §1).")
@@ -73,7 +84,7 @@ def audit_command(text_path: str, sources_path: str | None, story_id: str | None
     """
     if (sources_path is None) == (story_id is None):
         raise click.UsageError("give exactly one of --sources ARTICLES.jsonl or --story ID")
-    text = sys.stdin.read() if text_path == "-" else Path(text_path).read_text(encoding="utf-8")
+    text = _read_text(text_path)
     skipped: list[str] = []
     if story_id:
         report = _audit_story(text, story_id, db_path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import IO
 
@@ -110,15 +110,21 @@ def read_article_file(path: str, skipped: list[str] | None = None) -> Iterator[A
                 yield parsed.article
 
 
-def read_json_objects(path: str, skipped: list[str] | None = None) -> list[dict]:
-    """The JSON objects of a JSONL file; each line that is not one is reported (and noted in ``skipped``)."""
+def read_json_objects(
+    path: str, skipped: list[str] | None = None, check: Callable[[dict], str | None] | None = None
+) -> list[dict]:
+    """The JSON objects of a JSONL file; each line that is not one, or that ``check`` finds a problem with,
+    is reported (and noted in ``skipped``)."""
     objects = []
     with open_input(path) as (stream, _):
         for record in read_records(stream):
-            if record.problem or not isinstance(record.value, dict):
-                _report(path, record.number, record.problem or "not a JSON object", skipped)
+            value = record.value
+            problem = record.problem or ("not a JSON object" if not isinstance(value, dict) else None)
+            problem = problem or (check(value) if check else None)
+            if problem:
+                _report(path, record.number, problem, skipped)
             else:
-                objects.append(record.value)
+                objects.append(value)
     return objects
 
 

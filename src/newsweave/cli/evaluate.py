@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import gzip
 import json
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import click
 
-from newsweave.cli.base import Commands, main, read_article_file, read_json_objects, read_story_labels
+from newsweave.cli.base import EXIT_SKIPPED, Commands, main, read_article_file, read_json_objects, read_story_labels
 from newsweave.errors import NewsweaveError
 from newsweave.evaluation.clustering import ClusteringError, clustering_errors, score_clustering
 from newsweave.evaluation.extraction import score_extraction
 from newsweave.evaluation.synthesis import evaluate_synthesis
+from newsweave.models import Brief
 from newsweave.stages.extract import extract_page
 
 
@@ -127,16 +129,42 @@ def synthesis(briefs: str, references: str, articles_path: str | None, fmt: str)
     articles = None
     if articles_path:
         articles = {article.id: article for article in read_article_file(articles_path)}
-    scores = evaluate_synthesis(read_json_objects(briefs), read_json_objects(references), articles)
+    skipped: list[str] = []
+    scores = evaluate_synthesis(read_json_objects(briefs, skipped, check=_brief_problem),
+                                read_json_objects(references, skipped, check=_reference_problem), articles)
     if fmt == "json":
         click.echo(json.dumps(scores.to_dict()))
-        return
-    click.echo(f"summary   ROUGE-1 {scores.rouge1:6.2f}  ROUGE-2 {scores.rouge2:6.2f}  "
-               f"ROUGE-Lsum {scores.rouge_lsum:6.2f}")
-    click.echo(f"headline  ROUGE-L {scores.headline_rouge_l:6.2f}")
-    click.echo(f"claims {scores.claims}: {scores.verified:.2%} pass verification, "
-               f"{scores.single_source:.2%} single-source")
-    click.echo(f"{scores.stories} stories scored, {scores.missing} references without a brief")
+    else:
+        click.echo(f"summary   ROUGE-1 {scores.rouge1:6.2f}  ROUGE-2 {scores.rouge2:6.2f}  "
+                   f"ROUGE-Lsum {scores.rouge_lsum:6.2f}")
+        click.echo(f"headline  ROUGE-L {scores.headline_rouge_l:6.2f}")
+        click.echo(f"claims {scores.claims}: {scores.verified:.2%} pass verification, "
+                   f"{scores.single_source:.2%} single-source")
+        click.echo(f"{scores.stories} stories scored, {scores.missing} references without a brief")
+    if skipped:
+        sys.exit(EXIT_SKIPPED)
+
+
+def _brief_problem(record: dict) -> str | None:
+    """Why a line of a briefs file is not a brief (FORMATS.md §3), or None."""
+    try:
+        brief = Brief.from_dict(record)
+    except KeyError as missing:
+        return f"not a brief (FORMATS.md §3): no {missing.args[0]!r} field"
+    except (TypeError, ValueError, AttributeError) as error:
+        return f"not a brief (FORMATS.md §3): {error}"
+    texts = [brief.story, brief.headline, *(claim.text for claim in (*brief.summary, *brief.key_facts))]
+    if not all(isinstance(text, str) for text in texts):
+        return "not a brief (FORMATS.md §3): its story, headline and claim texts must be strings"
+    return None
+
+
+def _reference_problem(record: dict) -> str | None:
+    """Why a line of a references file is not a reference (``story``, ``summary``, ``headline``), or None."""
+    for field in ("story", "summary", "headline"):
+        if not isinstance(record.get(field), str):
+            return f"a reference needs a string {field!r}"
+    return None
 
 
 @evaluate.command(name="audit")
