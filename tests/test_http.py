@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import gzip
+import socket
+import sys
 import threading
 import time
 from dataclasses import replace
-from urllib.parse import urlsplit
 
 import pytest
 from local_server import Reply, serve
@@ -145,11 +146,36 @@ def test_only_http_is_fetched(url):
 
 def test_a_redirect_to_a_private_address_is_refused(monkeypatch):
     # The test server itself is on loopback: let that one host through, and check every other address as usual.
-    real = http.check_address
-    monkeypatch.setattr(http, "check_address", lambda url, allow: real(url, urlsplit(url).hostname == "127.0.0.1"))
+    real = http.public_addresses
+    monkeypatch.setattr(http, "public_addresses",
+                        lambda host, port: [host] if host == "127.0.0.1" else real(host, port))
     with serve({"/r": lambda r: Reply(302, headers={"Location": "http://169.254.169.254/"})}) as server:
-        with Fetcher(FetchPolicy(retries=0, host_delay=0)) as client, pytest.raises(AddressRefused):
-            client.get(server.base + "/r")
+        with Fetcher(FetchPolicy(retries=0, host_delay=0)) as client:
+            with pytest.raises(AddressRefused, match="169.254.169.254"):
+                client.get(server.base + "/r")
+    assert [path for path, _ in server.log] == ["/r"]
+
+
+def test_a_name_that_rebinds_to_loopback_after_the_check_is_refused_as_it_connects(monkeypatch):
+    """DNS rebinding: the name resolves to a public address whenever ``check_address`` asks, and to loopback
+    when anything else does, as the connection is opened."""
+    real, answers = socket.getaddrinfo, []
+
+    def rebinding(host, port, *args, **kwargs):
+        if host != "rebind.example":
+            return real(host, port, *args, **kwargs)
+        frame, checking = sys._getframe(1), False
+        while frame and not checking:
+            checking, frame = frame.f_code is http.check_address.__code__, frame.f_back
+        answers.append("93.184.216.34" if checking else "127.0.0.1")
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (answers[-1], port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    with serve({"/": lambda r: ok()}) as server, Fetcher(FetchPolicy(retries=0, host_delay=0)) as client:
+        with pytest.raises(AddressRefused, match="127.0.0.1"):
+            client.get(server.base.replace("127.0.0.1", "rebind.example") + "/")
+    assert answers[0] == "93.184.216.34" and answers[-1] == "127.0.0.1"
+    assert server.log == []
 
 
 def test_robots_txt_is_honoured_for_pages():

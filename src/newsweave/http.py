@@ -9,7 +9,8 @@ server that does not answer in time is not asked again in the same run).
 Defensive: connect, read and total time limits; a cap on the body enforced while it streams
 (after decompression, so a small gzip bomb cannot fill memory); a few redirects at most, each
 hop checked again; only http and https; hosts that resolve to private, loopback, link-local or
-otherwise non-public addresses refused unless ``allow_private_networks`` is set.
+otherwise non-public addresses refused unless ``allow_private_networks`` is set, both before a request and
+as its connection is opened (to the very address vetted, so DNS rebinding cannot slip between the two).
 
 Every failure is a ``FetchError`` (see ``errors``) whose ``reason`` a user can read.
 """
@@ -27,6 +28,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
+import httpcore
 import httpx
 
 from newsweave import __version__
@@ -77,26 +79,74 @@ class Response:
         return self.headers.get("last-modified")
 
 
+class NotPublic(Exception):
+    """A host resolved to an address that is not on the public internet."""
+
+    def __init__(self, host: str, address: ipaddress.IPv4Address | ipaddress.IPv6Address):
+        super().__init__(
+            f"host {host!r} is on a private, loopback or link-local network ({address}); "
+            "set NEWSWEAVE_ALLOW_PRIVATE_NETWORKS=1 to allow it"
+        )
+
+
+def public_addresses(host: str, port: int) -> list[str]:
+    """Every address ``host`` resolves to, in resolver order; raises NotPublic when any of them is not public
+    (private, loopback, link-local, multicast, reserved; IPv4-mapped IPv6 read as its IPv4 address)."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    addresses = []
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%")[0])
+        mapped = getattr(address, "ipv4_mapped", None) or address
+        if not mapped.is_global or mapped.is_multicast:
+            raise NotPublic(host, mapped)
+        addresses.append(str(address))
+    return addresses
+
+
 def check_address(url: str, allow_private: bool) -> None:
-    """Refuse a URL that is not http(s), or whose host resolves to a non-public address."""
+    """Refuse a URL that is not http(s), or whose host resolves to a non-public address. The connection itself
+    is vetted again as it is made (``_PublicOnlyBackend``): this check gives the early, readable refusal."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise FetchError(url, "only absolute http and https URLs can be fetched")
     if allow_private:
         return
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
+        public_addresses(parts.hostname, parts.port or 443)
     except (socket.gaierror, UnicodeError) as error:
         raise FetchError(url, f"cannot resolve host {parts.hostname!r} ({error})") from None
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%")[0])
-        mapped = getattr(address, "ipv4_mapped", None) or address
-        if not mapped.is_global or mapped.is_multicast:
-            raise AddressRefused(
-                url,
-                f"host {parts.hostname!r} is on a private, loopback or link-local network ({mapped}); "
-                "set NEWSWEAVE_ALLOW_PRIVATE_NETWORKS=1 to allow it",
-            )
+    except NotPublic as refused:
+        raise AddressRefused(url, str(refused)) from None
+
+
+class _PublicOnlyBackend(httpcore.SyncBackend):
+    """Opens connections only to public addresses. The host is resolved here, once, and the connection made to
+    the address just vetted, so a name cannot resolve to a public address for ``check_address`` and to a
+    private one for the connection (DNS rebinding)."""
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+                    socket_options=None) -> httpcore.NetworkStream:
+        try:
+            addresses = public_addresses(host, port)
+        except (socket.gaierror, UnicodeError) as error:
+            raise httpcore.ConnectError(f"cannot resolve host {host!r} ({error})") from None
+        failure = httpcore.ConnectError(f"host {host!r} has no address")
+        for address in addresses:
+            try:
+                return super().connect_tcp(address, port, timeout, local_address, socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as error:
+                failure = error
+        raise failure
+
+
+def _public_only_transport() -> httpx.HTTPTransport:
+    """httpx's own transport, its connection pool opening connections through ``_PublicOnlyBackend``."""
+    transport = httpx.HTTPTransport()
+    pool = transport._pool  # httpx keeps its httpcore pool here; the test of DNS rebinding fails if that changes
+    if not isinstance(pool, httpcore.ConnectionPool) or not hasattr(pool, "_network_backend"):
+        raise RuntimeError("this httpx version's transport cannot be given a network backend")
+    pool._network_backend = _PublicOnlyBackend()
+    return transport
 
 
 def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
@@ -142,6 +192,8 @@ class Fetcher:
     def __init__(self, policy: FetchPolicy | None = None, transport: httpx.BaseTransport | None = None):
         self.policy = policy or FetchPolicy()
         timeout = httpx.Timeout(self.policy.read_timeout, connect=self.policy.connect_timeout)
+        if transport is None and not self.policy.allow_private_networks:
+            transport = _public_only_transport()
         self._client = httpx.Client(
             headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate, br"},
             timeout=timeout,
@@ -224,6 +276,12 @@ class Fetcher:
                 self._gate.done(host)
 
     def _stream(self, url: str, headers: dict[str, str]) -> Response:
+        try:
+            return self._read(url, headers)
+        except NotPublic as refused:
+            raise AddressRefused(url, str(refused)) from None
+
+    def _read(self, url: str, headers: dict[str, str]) -> Response:
         deadline = time.monotonic() + self.policy.total_timeout
         with self._client.stream("GET", url, headers=headers) as raw:
             declared = raw.headers.get("content-length", "")
