@@ -90,3 +90,12 @@ def test_extract_a_url_and_a_file(newsweave, tmp_path):
     saved = newsweave("extract", tmp_path / "one.html")
     assert fetched["title"] == "One" and fetched["text"].startswith("Paragraph 0 of the first story")
     assert saved.out.startswith("title:     One\n")
+
+
+def test_a_page_with_no_body_says_so_once_without_the_extractors_own_log(newsweave, tmp_path):
+    (tmp_path / "empty.html").write_bytes(b"just a line of plain text\n")
+    quiet = newsweave("extract", tmp_path / "empty.html")
+    assert quiet.code == 0, quiet
+    assert quiet.out.startswith("partial:   no article body found") and quiet.err == ""
+    verbose = newsweave("-v", "extract", tmp_path / "empty.html")
+    assert "empty HTML tree" in verbose.err

@@ -52,12 +52,18 @@ def open_db(db_path: str | None) -> SQLiteStore:
     return open_store(settings.resolve("db", db_path))
 
 
+EXTRACTION_LIBRARIES = ("trafilatura", "htmldate", "courlan", "justext")
+"""Loggers of the extraction libraries, which log each page they cannot read: heard only with --verbose."""
+
+
 @click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="newsweave")
 @click.option("-v", "--verbose", is_flag=True, help="Log what happens, not only problems.")
 def main(verbose: bool) -> None:
     """newsweave: many outlets in, one cited brief per story out."""
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s: %(message)s")
+    for library in EXTRACTION_LIBRARIES:  # newsweave reports what extraction found itself (partial: why)
+        logging.getLogger(library).setLevel(logging.INFO if verbose else logging.CRITICAL)
 
 
 
