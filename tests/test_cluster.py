@@ -196,6 +196,18 @@ def test_timed_articles_are_processed_in_time_order_untimed_first():
     assert processing_order(articles) == [1, 2, 0]
 
 
+def test_a_publication_time_far_in_the_future_counts_as_untimed():
+    """A feed's wrong year (9999) must not move the clock ahead: the stories of today would all go dormant."""
+    wrong = Article(id="a9", title="Senate passes budget", text=VOTE, published=datetime(9999, 1, 1, tzinfo=UTC))
+    assert processing_order([article(1, "t", "x", hours=5), wrong, article(3, "t", "x", hours=1)]) == [1, 2, 0]
+    clusterer = OnlineClusterer()
+    first = clusterer.assign(article(1, "Valencia floods kill 95", FLOOD, hours=0), unit(1, 0.1))
+    clusterer.assign(wrong, unit(0, 1))
+    assert clusterer.dormant == [] and first.story in clusterer.stories
+    late = clusterer.assign(article(3, "Valencia floods kill 95", FLOOD, hours=2), unit(1, 0.1))
+    assert late.story == first.story and late.probability > 0.5
+
+
 def test_a_story_goes_dormant_and_a_late_report_reopens_it():
     clusterer = OnlineClusterer(config=ClusterConfig(active_days=1))
     first = clusterer.assign(article(1, "Valencia floods kill 95", FLOOD, hours=0), unit(1, 0.1))

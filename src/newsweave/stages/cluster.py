@@ -30,6 +30,7 @@ so the store persists it and the engine resumes exactly where it was.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -87,6 +88,22 @@ class Signals:
                    data["names"], data["numbers"], frozenset(data["weekdays"]), data["time"])
 
 
+FUTURE_TOLERANCE_SECONDS = 86400.0
+"""How far past the moment it is clustered an article's publication time may lie and still be believed."""
+
+
+def clustering_time(article: Article) -> float | None:
+    """When the clusterer takes ``article`` to have been published (a POSIX timestamp), or None (untimed).
+
+    Its publication time, unless that lies more than a day after now: a feed's wrong year or zone, not news from
+    the future. Such an article counts as untimed, for one date in 9999 would otherwise move the clock (the
+    newest time seen) ahead for good, and every story would go dormant and be forgotten."""
+    if article.published is None:
+        return None
+    stamp = article.published.timestamp()
+    return stamp if stamp <= time.time() + FUTURE_TOLERANCE_SECONDS else None
+
+
 def read_signals(article: Article, vector: np.ndarray, stats: TermStats, analysis: Analysis | None = None) -> Signals:
     """The article's signals; counts its terms, names and numbers into ``stats``. ``analysis``: the article's,
     when it was read ahead (as the batch command reads it from its cache)."""
@@ -99,7 +116,7 @@ def read_signals(article: Article, vector: np.ndarray, stats: TermStats, analysi
         names=stats.idfs(sorted(found.names)),
         numbers=stats.idfs(sorted(found.numbers)),
         weekdays=found.weekdays,
-        time=article.published.timestamp() if article.published else None,
+        time=clustering_time(article),
     )
 
 
@@ -674,12 +691,10 @@ def one_blas_thread() -> threadpool_limits:
 
 
 def processing_order(articles: Sequence[Article]) -> list[int]:
-    """Indices in the order to cluster: timed articles by time; untimed ones first, in input order."""
-    def key(i: int) -> tuple[float, int]:
-        published = articles[i].published
-        return (published.timestamp() if published else -math.inf, i)
-
-    return sorted(range(len(articles)), key=key)
+    """Indices in the order to cluster: timed articles by time (``clustering_time``); untimed ones first, in input
+    order."""
+    times = [clustering_time(article) for article in articles]
+    return sorted(range(len(articles)), key=lambda i: (-math.inf if times[i] is None else times[i], i))
 
 
 ONLINE_BLOCK = 64
