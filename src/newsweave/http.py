@@ -272,16 +272,12 @@ class Fetcher:
             self._gate.wait_turn(host)
             try:
                 return self._stream(url, headers)
+            except NotPublic as refused:  # vetted again as the connection opened
+                raise AddressRefused(url, str(refused)) from None
             finally:
                 self._gate.done(host)
 
     def _stream(self, url: str, headers: dict[str, str]) -> Response:
-        try:
-            return self._read(url, headers)
-        except NotPublic as refused:
-            raise AddressRefused(url, str(refused)) from None
-
-    def _read(self, url: str, headers: dict[str, str]) -> Response:
         deadline = time.monotonic() + self.policy.total_timeout
         with self._client.stream("GET", url, headers=headers) as raw:
             declared = raw.headers.get("content-length", "")
