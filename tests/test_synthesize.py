@@ -185,6 +185,18 @@ def test_timeline_sources_and_coverage():
     assert synthesize("s-1", same_day).timeline == ()
 
 
+def test_a_publication_time_far_in_the_future_is_not_believed_for_coverage_or_timeline():
+    """A feed's wrong year must not make the story look updated in 9999 (it would top the front page for years)."""
+    wrong = replace(FLOOD[2], published=datetime(9999, 1, 1, tzinfo=UTC))
+    brief = synthesize("s-1", [*FLOOD[:2], wrong])
+    assert brief.coverage.last_updated == FLOOD[1].published
+    assert brief.coverage.first_seen == FLOOD[0].published
+    assert brief.timeline == ()  # the two believed times lie within a day
+    assert brief.sources[2].published == wrong.published  # the source still shows what the outlet stated
+    tomorrow = replace(FLOOD[2], published=datetime.now(UTC) + timedelta(hours=20))  # a zone's error: believed
+    assert synthesize("s-1", [*FLOOD[:2], tomorrow]).coverage.last_updated == tomorrow.published
+
+
 def test_a_columnists_view_is_never_the_briefs_own_words_when_the_story_has_news_reports():
     column = replace(
         article("op", "New Jersey Floods Show Our Leaders Have Failed Us",

@@ -108,6 +108,19 @@ def test_the_front_page_ranks_the_newest_day_first_then_by_outlets(client):
     assert card.xpath(".//time")[0].text.endswith("ago")
 
 
+def test_a_story_dated_in_the_far_future_counts_as_undated(tmp_path):
+    """A feed's wrong year (9999) is not believed: the story is shown as a story without a publication time is,
+    not as the newest of all until 9999."""
+    wrong = {**RECORDS[3], "published": "9999-01-01T00:00:00Z"}  # the storm, by a feed with a wrong year
+    db = build_story_db(tmp_path / "future.db", read_article_records([*RECORDS[:3], wrong, *RECORDS[4:]]))
+    with TestClient(create_app(db)) as opened:
+        stories = {s["story"]: s for s in opened.get("/index.json").json()["stories"]}
+        days = [h.text_content() for h in tree(opened.get("/")).xpath("//section[@class='day']/h2")]
+    assert stories["storm"]["last_updated"] is None and stories["storm"]["first_seen"] is None
+    assert days == ["Undated", "Wednesday 12 February 2025", "Tuesday 11 February 2025"]
+    assert stories["bridge"]["last_updated"] == "2025-02-12T12:30:00+00:00"
+
+
 def test_the_front_page_filters_by_day_and_by_outlet(client):
     assert [s["story"] for s in client.get("/index.json?day=2025-02-11").json()["stories"]] == ["fair", "storm"]
     by_outlet = client.get("/index.json", params={"outlet": "Harbour Times"}).json()

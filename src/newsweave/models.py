@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 #: Keys of the article JSON form (FORMATS.md §1) that map onto Article fields.
@@ -18,6 +18,8 @@ ARTICLE_KEYS = ("id", "url", "title", "text", "source", "published", "language",
 #: Keys newsweave adds to the article form: a body that is not the whole article, and the
 #: report an article copies (a syndicated wire story).
 ARTICLE_STATE_KEYS = ("partial", "duplicate_of")
+#: How far past the present a publication time may lie and still be believed.
+FUTURE_TOLERANCE = timedelta(days=1)
 
 
 def parse_time(value: str) -> datetime:
@@ -57,6 +59,16 @@ class Article:
     """The body is not the whole article (a paywall teaser, or the feed's summary)."""
     duplicate_of: str | None = None
     """The id of the article this one copies (a syndicated report carried by another outlet)."""
+
+    def believed_published(self, now: datetime | None = None) -> datetime | None:
+        """The publication time, unless it lies more than a day after ``now`` (default: the present).
+
+        Such a time is a feed's wrong year or zone, not news from the future; believed, one date in 9999 would
+        move the clusterer's clock ahead for good and keep its story at the top of the front page for years.
+        The stated time stays in ``published`` and in the brief's sources."""
+        if self.published is None:
+            return None
+        return self.published if self.published <= (now or datetime.now(UTC)) + FUTURE_TOLERANCE else None
 
     def to_dict(self) -> dict[str, Any]:
         known = {

@@ -30,7 +30,6 @@ so the store persists it and the engine resumes exactly where it was.
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -88,20 +87,11 @@ class Signals:
                    data["names"], data["numbers"], frozenset(data["weekdays"]), data["time"])
 
 
-FUTURE_TOLERANCE_SECONDS = 86400.0
-"""How far past the moment it is clustered an article's publication time may lie and still be believed."""
-
-
 def clustering_time(article: Article) -> float | None:
-    """When the clusterer takes ``article`` to have been published (a POSIX timestamp), or None (untimed).
-
-    Its publication time, unless that lies more than a day after now: a feed's wrong year or zone, not news from
-    the future. Such an article counts as untimed, for one date in 9999 would otherwise move the clock (the
-    newest time seen) ahead for good, and every story would go dormant and be forgotten."""
-    if article.published is None:
-        return None
-    stamp = article.published.timestamp()
-    return stamp if stamp <= time.time() + FUTURE_TOLERANCE_SECONDS else None
+    """When the clusterer takes ``article`` to have been published (a POSIX timestamp), or None (untimed): its
+    believed publication time (``Article.believed_published``)."""
+    published = article.believed_published()
+    return None if published is None else published.timestamp()
 
 
 def read_signals(article: Article, vector: np.ndarray, stats: TermStats, analysis: Analysis | None = None) -> Signals:

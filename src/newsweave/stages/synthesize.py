@@ -589,16 +589,17 @@ def _condensed(sentence: str) -> str:
 
 
 def timeline(articles: Sequence[Article], story: _Story) -> list[TimelineEntry]:
-    """The first report of each day, when publication times span more than a day."""
-    dated = [a for a in articles if a.published]
-    if len(dated) < 2 or max(a.published for a in dated) - min(a.published for a in dated) <= timedelta(days=1):
+    """The first report of each day, when believed publication times span more than a day."""
+    dated = sorted(((published, article) for article in articles if (published := article.believed_published())),
+                   key=lambda pair: (pair[0], pair[1].id))
+    if len(dated) < 2 or dated[-1][0] - dated[0][0] <= timedelta(days=1):
         return []
     entries, seen_days = [], set()
-    for article in sorted(dated, key=lambda a: (a.published, a.id)):
+    for published, article in dated:
         lead = next((s for s in story.sentences if s.article is article), None)
-        if lead and article.published.date() not in seen_days:
-            seen_days.add(article.published.date())
-            entries.append(TimelineEntry(article.published, lead.text, (lead.citation,)))
+        if lead and published.date() not in seen_days:
+            seen_days.add(published.date())
+            entries.append(TimelineEntry(published, lead.text, (lead.citation,)))
     return entries
 
 
@@ -607,6 +608,6 @@ def source_ref(article: Article) -> SourceRef:
 
 
 def coverage(articles: Sequence[Article]) -> Coverage:
-    times = [a.published for a in articles if a.published]
+    times = [published for a in articles if (published := a.believed_published())]
     outlets = {outlet(a) for a in articles}
     return Coverage(len(articles), len(outlets), min(times, default=None), max(times, default=None))
