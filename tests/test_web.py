@@ -108,17 +108,21 @@ def test_the_front_page_ranks_the_newest_day_first_then_by_outlets(client):
     assert card.xpath(".//time")[0].text.endswith("ago")
 
 
-def test_a_story_dated_in_the_far_future_counts_as_undated(tmp_path):
-    """A feed's wrong year (9999) is not believed: the story is shown as a story without a publication time is,
-    not as the newest of all until 9999."""
-    wrong = {**RECORDS[3], "published": "9999-01-01T00:00:00Z"}  # the storm, by a feed with a wrong year
-    db = build_story_db(tmp_path / "future.db", read_article_records([*RECORDS[:3], wrong, *RECORDS[4:]]))
+def test_a_time_in_the_far_future_is_not_believed_on_the_front_page_or_in_the_chart(tmp_path):
+    """A feed's wrong year (9999) is not believed: a story dated only so is shown as undated stories are, not as
+    the newest of all until 9999, and a source dated so is left off the coverage chart, whose axis it would stretch."""
+    year_9999 = {"published": "9999-01-01T00:00:00Z"}
+    records = [*RECORDS[:2], {**RECORDS[2], **year_9999}, {**RECORDS[3], **year_9999}, *RECORDS[4:]]
+    db = build_story_db(tmp_path / "future.db", read_article_records(records))
     with TestClient(create_app(db)) as opened:
         stories = {s["story"]: s for s in opened.get("/index.json").json()["stories"]}
         days = [h.text_content() for h in tree(opened.get("/")).xpath("//section[@class='day']/h2")]
+        bridge = tree(opened.get("/stories/bridge"))
     assert stories["storm"]["last_updated"] is None and stories["storm"]["first_seen"] is None
     assert days == ["Undated", "Wednesday 12 February 2025", "Tuesday 11 February 2025"]
-    assert stories["bridge"]["last_updated"] == "2025-02-12T12:30:00+00:00"
+    assert stories["bridge"]["last_updated"] == "2025-02-12T11:00:00+00:00"
+    assert len(bridge.xpath("//figure[@class='chart']/svg//circle")) == 2
+    assert len(bridge.xpath("//ol[@class='sources']/li")) == 3  # the source itself is listed, with its stated time
 
 
 def test_the_front_page_filters_by_day_and_by_outlet(client):

@@ -174,7 +174,10 @@ class StoryPage:
 
     @property
     def chart(self) -> CoverageChart | None:
-        return coverage_chart(self.brief.sources)
+        """Sources over the times the brief believed (``coverage``): a source dated 9999 by a feed's wrong year
+        is left out, or it would squeeze every other dot to one edge."""
+        last = self.brief.coverage.last_updated
+        return coverage_chart(s for s in self.brief.sources if last and s.published and s.published <= last)
 
     def markers(self, citations: Iterable[Citation]) -> list[Marker]:
         """Markers for a claim's citations, one per source, in source-list order, each with a unique id."""
