@@ -101,6 +101,18 @@ def test_output_has_one_line_per_article_in_input_order(newsweave, tmp_path, cac
     assert [row["id"] for row in read_jsonl(result.out)] == [f"x{n}" for n in range(5)]
 
 
+def test_a_repeated_id_is_skipped_with_the_line_that_gave_it_first(newsweave, tmp_path, cache_env):
+    """An assignments file names articles by id: two lines with one id would give it two stories."""
+    rows = [{"id": "x0", "title": "Senate passes the budget", "text": "The Senate passed the budget."},
+            {"id": "x1", "title": "Storm hits the coast", "text": "A storm hit the coast."},
+            {"id": "x0", "title": "Unrelated repeat", "text": "Another text under the same id."}]
+    source = write_jsonl(tmp_path / "in.jsonl", rows)
+    result = newsweave("cluster", source, env=cache_env)
+    assert result.code == 1
+    assert f"{source}:3: skipped: id 'x0' was already given on line 1" in result.err
+    assert [row["id"] for row in read_jsonl(result.out)] == ["x0", "x1"]
+
+
 def never_stopped(parts) -> dict[str, str]:
     """What one clusterer kept in memory makes of the parts, each settled as the live path settles a batch."""
     clusterer, placed, embedder = OnlineClusterer(), {}, story_embedder()

@@ -107,3 +107,17 @@ def test_eval_clustering_names_a_missing_assignment(newsweave, tmp_path):
     assert result.code == 2
     assert f"{partial}:2: skipped: not valid JSON" in result.err
     assert "4 gold articles have no predicted story" in result.err
+
+
+def test_eval_clustering_skips_a_repeated_id_and_says_so(newsweave, tmp_path):
+    """The first label of an id stands; a second one is reported with both lines, and the exit code says input
+    was skipped, in the table and in JSON."""
+    gold = write_jsonl(tmp_path / "gold.jsonl", [{"id": k, "title": k, "story": v} for k, v in GOLD.items()]
+                       + [{"id": "a", "title": "a again", "story": "2"}])
+    predicted = write_jsonl(tmp_path / "pred.jsonl", [{"id": k, "story": v} for k, v in PREDICTED.items()])
+    for fmt in ("table", "json"):
+        result = newsweave("eval", "clustering", gold, predicted, "--format", fmt)
+        assert result.code == 1, result
+        assert f"{gold}:6: skipped: id 'a' was already given on line 1" in result.err
+    scored = json.loads(result.out)
+    assert scored["bcubed"]["precision"] == round(bcubed(GOLD, PREDICTED).precision, 4)  # "a" kept in story 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from conftest import read_jsonl, shared_file, write_jsonl
 
@@ -142,6 +143,9 @@ def test_markdown_escapes_what_sources_say_and_links_only_the_web():
     assert "![img]" not in text and "\\!\\[img\\]" in text
     assert "[Good](<https://good.example/a%20b%29>)" in text
     assert "*(single source)*" in text and "unattributed" in text
+    assert "*2 articles from 2 outlets.*" in text
+    one = replace(brief, sources=brief.sources[:1], coverage=Coverage(1, 1, None, None))
+    assert "*1 article from 1 outlet.*" in render_markdown(one)
 
 
 def test_markdown_sets_the_versions_of_a_disagreement_apart_with_what_differs_in_bold():

@@ -107,12 +107,18 @@ def _report(path: str, number: int, problem: str, skipped: list[str] | None) -> 
 
 
 def read_article_file(path: str, skipped: list[str] | None = None) -> Iterator[Article]:
-    """The articles of a JSONL file ('-' for stdin); each bad line is reported (and noted in ``skipped``)."""
+    """The articles of a JSONL file ('-' for stdin); each bad line is reported (and noted in ``skipped``), and so
+    is a line whose id an earlier line gave: citations and assignments name articles by id, so the first stands."""
+    first_line: dict[str, int] = {}
     with open_input(path) as (stream, _):
         for parsed in read_articles(stream):
-            if parsed.problem:
-                _report(path, parsed.number, parsed.problem, skipped)
+            problem = parsed.problem
+            if not problem and parsed.article.id in first_line:
+                problem = f"id {parsed.article.id!r} was already given on line {first_line[parsed.article.id]}"
+            if problem:
+                _report(path, parsed.number, problem, skipped)
             else:
+                first_line[parsed.article.id] = parsed.number
                 yield parsed.article
 
 
@@ -142,13 +148,16 @@ def _noting_titles(records: Iterator, titles: dict[str, str]) -> Iterator:
         yield record
 
 
-def read_story_labels(path: str, titles: dict[str, str] | None = None) -> dict[str, str]:
-    """Article id → story from a JSONL file of gold articles or of assignments; bad lines reported. With
-    ``titles``, the articles' titles are noted in it (id → title) on the same pass, so stdin works too."""
+def read_story_labels(
+    path: str, titles: dict[str, str] | None = None, skipped: list[str] | None = None
+) -> dict[str, str]:
+    """Article id → story from a JSONL file of gold articles or of assignments; bad lines reported (and noted in
+    ``skipped``). With ``titles``, the articles' titles are noted in it (id → title) on the same pass, so stdin
+    works too."""
     with open_input(path) as (stream, _):
         records = read_records(stream)
         labels, problems = story_labels(records if titles is None else _noting_titles(records, titles))
     for problem in problems:
         number, _, reason = problem.partition(": ")
-        _report(path, int(number), reason, None)
+        _report(path, int(number), reason, skipped)
     return labels

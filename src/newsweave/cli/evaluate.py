@@ -13,7 +13,7 @@ import click
 
 from newsweave.cli.base import EXIT_SKIPPED, Commands, main, read_article_file, read_json_objects, read_story_labels
 from newsweave.errors import NewsweaveError
-from newsweave.evaluation.clustering import ClusteringError, clustering_errors, score_clustering
+from newsweave.evaluation.clustering import ClusteringError, ClusteringScores, clustering_errors, score_clustering
 from newsweave.evaluation.extraction import score_extraction
 from newsweave.evaluation.synthesis import evaluate_synthesis
 from newsweave.models import Brief
@@ -45,7 +45,8 @@ def clustering(gold: str, assignments: str, fmt: str, show: int) -> None:
       newsweave eval clustering dev.articles.jsonl dev.assignments.jsonl --errors 10
     """
     titles: dict[str, str] = {}
-    truth, predicted = read_story_labels(gold, titles), read_story_labels(assignments)
+    skipped: list[str] = []
+    truth, predicted = read_story_labels(gold, titles, skipped), read_story_labels(assignments, skipped=skipped)
     try:
         scores = score_clustering(truth, predicted)
     except ValueError as error:
@@ -56,13 +57,21 @@ def clustering(gold: str, assignments: str, fmt: str, show: int) -> None:
     if fmt == "json":
         extra = {"errors": {"merged": [e.to_dict() for e in merged], "split": [e.to_dict() for e in split]}}
         click.echo(json.dumps({**scores.to_dict(), **(extra if show else {})}))
-        return
+    else:
+        _echo_table(scores, errors if show else None, merged, split, titles)
+    if skipped:
+        sys.exit(EXIT_SKIPPED)
+
+
+def _echo_table(scores: ClusteringScores, errors: list[ClusteringError] | None, merged: list[ClusteringError],
+                split: list[ClusteringError], titles: dict[str, str]) -> None:
+    """The scores as a table; with ``errors`` (all of them: ``--errors`` was given), the worst merges and splits."""
     click.echo(f"{'':<10}{'precision':>10}{'recall':>10}{'F1':>10}")
     for name, prf in (("BCubed", scores.bcubed), ("pairwise", scores.pairwise)):
         click.echo(f"{name:<10}{prf.precision:>10.4f}{prf.recall:>10.4f}{prf.f1:>10.4f}")
     click.echo(f"{scores.articles} articles, {scores.gold_stories} gold stories, "
                f"{scores.predicted_stories} predicted stories")
-    if show:
+    if errors is not None:
         counts = Counter(e.kind for e in errors)
         _echo_errors(f"merged: predicted stories holding several gold stories ({counts['merged']} in all)",
                      "gold", merged, titles)

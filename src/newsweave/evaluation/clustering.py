@@ -115,17 +115,22 @@ def _errors(kind: str, by: Mapping[str, str], within: Mapping[str, str]) -> list
 def story_labels(records: Iterable[Record]) -> tuple[dict[str, str], list[str]]:
     """Article id → story from JSONL records with ``id`` and ``story`` (gold articles or assignments).
 
-    A record without an id gets the id ingestion would derive for it. Returns the labels and
-    the problems of unusable lines, as ``LINE: reason``.
+    A record without an id gets the id ingestion would derive for it; a record whose id an earlier one gave is a
+    problem (the first stands). Returns the labels and the problems of unusable lines, as ``LINE: reason``.
     """
     labels: dict[str, str] = {}
+    first_line: dict[str, int] = {}
     problems: list[str] = []
     for record in records:
         try:
             article_id, story = _labelled(record)
-            labels[article_id] = story
         except InvalidRecord as invalid:
             problems.append(f"{record.number}: {invalid.reason}")
+            continue
+        if article_id in first_line:
+            problems.append(f"{record.number}: id {article_id!r} was already given on line {first_line[article_id]}")
+        else:
+            labels[article_id], first_line[article_id] = story, record.number
     return labels, problems
 
 

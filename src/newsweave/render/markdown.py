@@ -16,6 +16,11 @@ from newsweave.stages.genre import presents_as_opinion
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#!~])")
 
 
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """ "1 outlet", "3 outlets"; ``many`` for words that do not take an s ("story", "stories")."""
+    return f"{count} {word if count == 1 else many or word + 's'}"
+
+
 def escape(text: str) -> str:
     """Text that Markdown shows as it is, on one line."""
     return _escape_part(text).strip()
@@ -80,7 +85,7 @@ def render_markdown(brief: Brief) -> str:
     disputed = brief.disputed
     lines += [" ".join(_claim(c, numbers, disputed=disputed) for c in brief.summary), ""] if brief.summary else []
     lines += [f"*{model_notice(brief)}*", ""] if brief.model_written else []
-    lines += [f"*{coverage.articles} articles from {coverage.outlets} outlets.*", ""]
+    lines += [f"*{plural(coverage.articles, 'article')} from {plural(coverage.outlets, 'outlet')}.*", ""]
     lines += _section("Key facts", [f"- {_claim(c, numbers, with_outlets=True, disputed=disputed)}"
                                     for c in brief.key_facts])
     lines += _section("Quotes", [

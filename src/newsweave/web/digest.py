@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from newsweave.models import Brief, parse_time
-from newsweave.render.markdown import escape, render_markdown
-from newsweave.web.rendering import exact, plural, render
+from newsweave.render.markdown import escape, plural, render_markdown
+from newsweave.web.rendering import exact, render
 from newsweave.web.views import StoryPage
 
 DIGEST_LIMIT = 100

@@ -13,6 +13,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup, escape
 
 from newsweave.models import Claim, Disagreement, SourceRef, model_notice
+from newsweave.render.markdown import plural
 from newsweave.stages.disagreements import marked_parts
 from newsweave.stages.genre import presents_as_opinion
 from newsweave.store.base import MATCH_END, MATCH_START
@@ -83,11 +84,6 @@ def opinion(source: SourceRef) -> bool:
 def safe_url(url: str | None) -> str | None:
     """The URL when it is http(s), else None: a feed cannot make the page link to ``javascript:``."""
     return url if url and url.lower().startswith(("http://", "https://")) else None
-
-
-def plural(count: int, word: str, many: str | None = None) -> str:
-    """ "1 outlet", "3 outlets"; ``many`` for words that do not take an s ("story", "stories")."""
-    return f"{count} {word if count == 1 else many or word + 's'}"
 
 
 @cache
