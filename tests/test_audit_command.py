@@ -133,3 +133,5 @@ def test_web_audit_page(tmp_path):
         huge = client.post("/audit", content=b"text=" + b"a" * 300_000,
                            headers={"content-type": "application/x-www-form-urlencoded"})
         assert huge.status_code == 413
+        crowded = client.post("/audit", data={"text": TEXT, **{f"field{n}": "x" for n in range(20)}})
+        assert crowded.status_code == 400 and "more than 10 fields" in crowded.text

@@ -25,6 +25,7 @@ from newsweave.store import Store
 from newsweave.web.rendering import render
 
 MAX_BODY = 256 * 1024
+MAX_FIELDS = 10
 MAX_TEXT = 100_000
 MAX_URLS = 50
 STORY_CHOICES = 100
@@ -51,7 +52,10 @@ async def _form(request: Request) -> dict[str, str]:
         body += chunk
         if len(body) > MAX_BODY:
             raise HTTPException(413, f"The form is larger than {MAX_BODY // 1024} KiB; send a shorter text.")
-    fields = parse_qs(body.decode("utf-8", errors="replace"), max_num_fields=10)
+    try:
+        fields = parse_qs(body.decode("utf-8", errors="replace"), max_num_fields=MAX_FIELDS)
+    except ValueError:
+        raise HTTPException(400, f"The form has more than {MAX_FIELDS} fields; send text, story and urls.") from None
     return {key: values[0] for key, values in fields.items()}
 
 
