@@ -123,6 +123,13 @@ def test_story_and_stories_read_stored_briefs(newsweave, tmp_path, db):
     assert json.loads(newsweave("story", "s-1", "--format", "json", "--db", db).out)["story"] == "s-1"
     listed = json.loads(newsweave("stories", "--format", "json", "--db", db).out)
     assert [(s["story"], s["articles"], s["outlets"]) for s in listed] == [("s-1", 2, 2)]
+    with SQLiteStore(db) as store:
+        store.attach("c1", "s-2")
+        write_brief(store, "s-2")
+    table = newsweave("stories", "--db", db).out.splitlines()
+    assert [line.split()[:5] for line in table] == [["s-2", "1", "article", "1", "outlet"],
+                                                     ["s-1", "2", "articles", "2", "outlets"]]
+    assert table[0].index("outlet") == table[1].index("outlets")  # the columns line up
     missing = newsweave("story", "nope", "--db", db)
     assert missing.code == 2 and "no brief for story 'nope'" in missing.err
 

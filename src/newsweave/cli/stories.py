@@ -117,4 +117,10 @@ def stories_command(limit: int, fmt: str, db_path: str | None) -> None:
         click.echo(json.dumps(rows, ensure_ascii=False))
         return
     for s, b in listed:
-        click.echo(f"{s.id}  {s.articles:>3} articles  {s.outlets:>3} outlets  {b.headline if b else '(no brief yet)'}")
+        click.echo(f"{s.id}  {_counted(s.articles, 'article')}  {_counted(s.outlets, 'outlet')}  "
+                   f"{b.headline if b else '(no brief yet)'}")
+
+
+def _counted(count: int, word: str) -> str:
+    """ "  1 article ", " 12 articles": a column whose numbers line up, singular or plural."""
+    return f"{count:>3} {word if count == 1 else word + 's':<{len(word) + 1}}"
