@@ -52,6 +52,21 @@ def test_the_markdown_digest_is_the_stories_markdown_briefs(newsweave, news_db):
     assert "[Council approves bridge budget](<https://plain.example/bridge>)" in result.out
 
 
+def test_the_digest_says_when_it_holds_only_the_most_widely_reported(newsweave, news_db):
+    every = newsweave("digest", "--since", "2025-02-11", "--format", "markdown", "--db", news_db).out
+    headlines = re.findall(r"^## (.+)$", every, flags=re.M)
+    markdown = newsweave("digest", "--since", "2025-02-11", "--format", "markdown", "--limit", "2", "--db", news_db)
+    assert markdown.code == 0, markdown
+    assert re.findall(r"^## (.+)$", markdown.out, flags=re.M) == headlines[:2]
+    assert "*The 2 most widely reported of more than 2 stories updated since " in markdown.out
+    assert "\n\n## " + headlines[0] in markdown.out  # a blank line before each story's heading
+    html = lxml_html.fromstring(newsweave("digest", "--since", "2025-02-11", "--limit", "2", "--db", news_db).out)
+    assert html.xpath("//h1")[0].text_content() == "The 2 most widely reported stories"
+    assert "More stories were updated in this period" in html.text_content()
+    complete = lxml_html.fromstring(newsweave("digest", "--since", "2025-02-11", "--limit", "3", "--db", news_db).out)
+    assert "More stories" not in complete.text_content()
+
+
 def test_a_period_without_stories_says_so(newsweave, news_db):
     result = newsweave("digest", "--since", "24h", "--db", news_db)
     assert result.code == 0 and "No story was updated in this period." in result.out

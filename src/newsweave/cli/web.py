@@ -38,9 +38,11 @@ def serve(host: str, port: int, db_path: str | None) -> None:
               help="Stories updated since: a duration before now (90m, 24h, 7d) or an ISO 8601 date or time.")
 @click.option("--format", "fmt", type=click.Choice(["html", "markdown"]), default="html", show_default=True,
               help="html: one self-contained file (inline CSS, nothing loaded) for a browser or an email.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=100, show_default=True,
+              help="At most this many stories, the most widely reported; the digest says when there were more.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write here, not to stdout.")
 @db_option
-def digest(since: str, fmt: str, output: str | None, db_path: str | None) -> None:
+def digest(since: str, fmt: str, limit: int, output: str | None, db_path: str | None) -> None:
     """Write the stories updated in a period as one file, the most widely reported first.
 
     \b
@@ -48,7 +50,7 @@ def digest(since: str, fmt: str, output: str | None, db_path: str | None) -> Non
       newsweave digest -o today.html
       newsweave digest --since 7d --format markdown -o week.md
     """
-    from newsweave.web.digest import DIGEST_LIMIT, parse_since, render_digest
+    from newsweave.web.digest import parse_since, render_digest
 
     now = datetime.now(UTC)
     try:
@@ -56,8 +58,8 @@ def digest(since: str, fmt: str, output: str | None, db_path: str | None) -> Non
     except ValueError as error:
         raise NewsweaveError(str(error)) from None
     with open_db(db_path) as store:
-        briefs = store.reader_stories(since=start, limit=DIGEST_LIMIT, order="breadth")
-    text = render_digest(briefs, start, now, fmt)
+        briefs = store.reader_stories(since=start, limit=limit + 1, order="breadth")
+    text = render_digest(briefs[:limit], start, now, fmt, more=len(briefs) > limit)
     if output:
         with open(output, "w", encoding="utf-8") as out:
             out.write(text)

@@ -16,7 +16,6 @@ from newsweave.render.markdown import escape, plural, render_markdown
 from newsweave.web.rendering import exact, render
 from newsweave.web.views import StoryPage
 
-DIGEST_LIMIT = 100
 _DURATION = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$", re.I)
 _UNIT = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
@@ -42,21 +41,30 @@ def _demoted(markdown: str) -> str:
     return "\n".join(f"#{line}" if line.startswith("#") else line for line in markdown.splitlines())
 
 
-def render_digest_markdown(briefs: Sequence[Brief], since: datetime, now: datetime) -> str:
-    head = [f"# newsweave digest: {exact(now)}", "",
-            f"*{plural(len(briefs), 'story', 'stories')} updated since {exact(since)}, most widely reported first.*",
-            ""]
+def stories_shown(count: int, more: bool) -> str:
+    """What the digest holds: "3 stories", or "The 100 most widely reported stories" when there were more."""
+    return f"The {count} most widely reported stories" if more else plural(count, "story", "stories")
+
+
+def render_digest_markdown(briefs: Sequence[Brief], since: datetime, now: datetime, more: bool = False) -> str:
+    """``more``: more stories were updated in the period than ``briefs`` holds (the most widely reported)."""
+    count, when = len(briefs), exact(since)
+    shown = (f"The {count} most widely reported of more than {count} stories updated since {when}" if more
+             else f"{plural(count, 'story', 'stories')} updated since {when}, most widely reported first")
+    head = [f"# newsweave digest: {exact(now)}", "", f"*{shown}.*", "", ""]
     parts = [_demoted(render_markdown(brief)) for brief in briefs]
     if not parts:
         parts = [escape("No story was updated in this period.")]
     return "\n".join(head) + "\n\n---\n\n".join(parts) + "\n"
 
 
-def render_digest_html(briefs: Sequence[Brief], since: datetime, now: datetime) -> str:
-    return render("digest.html", pages=[StoryPage(brief) for brief in briefs], since=since, now=now)
+def render_digest_html(briefs: Sequence[Brief], since: datetime, now: datetime, more: bool = False) -> str:
+    return render("digest.html", pages=[StoryPage(brief) for brief in briefs], since=since, now=now,
+                  shown=stories_shown(len(briefs), more), more=more)
 
 
-def render_digest(briefs: Sequence[Brief], since: datetime, now: datetime, fmt: str = "html") -> str:
+def render_digest(briefs: Sequence[Brief], since: datetime, now: datetime, fmt: str = "html",
+                  more: bool = False) -> str:
     if fmt == "markdown":
-        return render_digest_markdown(briefs, since, now)
-    return render_digest_html(briefs, since, now)
+        return render_digest_markdown(briefs, since, now, more)
+    return render_digest_html(briefs, since, now, more)
