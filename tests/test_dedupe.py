@@ -17,12 +17,15 @@ from newsweave.stages.dedupe import canonical_url
     ("https://example.com/a?utm_source=rss&utm_MEDIUM=x&id=5", "https://example.com/a?id=5"),
     ("https://example.com/a?fbclid=1&gclid=2&b=2&a=1", "https://example.com/a?a=1&b=2"),
     ("https://example.com./a", "https://example.com/a"),
+    ("http://[2001:db8::1]:8080/a", "http://[2001:db8::1]:8080/a"),
+    ("https://bücher.example/a", "https://bücher.example/a"),
 ])
 def test_canonical_url(url, expected):
     assert canonical_url(url) == expected
 
 
-NOT_WEB_PAGES = ["javascript:alert(1)", "mailto:a@b.c", "/relative/path", "https://", "data:text/html,x"]
+NOT_WEB_PAGES = ["javascript:alert(1)", "mailto:a@b.c", "/relative/path", "https://", "data:text/html,x",
+                 "http://exa mple.com/", "https://a<b>.example/", "https://example.com:99999/"]
 
 
 @pytest.mark.parametrize("url", NOT_WEB_PAGES)

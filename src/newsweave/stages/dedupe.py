@@ -23,6 +23,8 @@ TRACKING_PARAMS = frozenset(
 )
 TRACKING_PREFIXES = ("utm_", "pk_", "hsa_", "oly_")
 DEFAULT_PORTS = {"http": 80, "https": 443}
+_NOT_IN_A_HOST = re.compile(r"[\s\x00-\x1f\x7f<>\"{}|\\^`%]")
+"""Characters no host name holds (whitespace, controls, the URL standard's forbidden host code points)."""
 
 
 def is_tracking_param(name: str) -> bool:
@@ -37,9 +39,10 @@ def canonical_url(url: str) -> str:
     """
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
-    if scheme not in DEFAULT_PORTS or not parts.hostname:
+    if scheme not in DEFAULT_PORTS or not parts.hostname or _NOT_IN_A_HOST.search(parts.hostname):
         raise ValueError(f"not an absolute http(s) URL: {url!r}")
     host = parts.hostname.rstrip(".")
+    host = f"[{host}]" if ":" in host else host  # an IPv6 address keeps its brackets
     port = parts.port  # raises ValueError for a port that is not a number
     netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
     params = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not is_tracking_param(k)]
