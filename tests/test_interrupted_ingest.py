@@ -23,12 +23,20 @@ def big_file(tmp_path_factory) -> Path:
     return write_jsonl(tmp_path_factory.mktemp("big") / "big.jsonl", records)
 
 
+def _interruptible() -> None:
+    """Ctrl-C's default in the child. A suite started as a background job (``make test &``) runs with SIGINT
+    ignored, which the child would inherit, and Python installs its KeyboardInterrupt handler only when SIGINT
+    is at its default as it starts."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_ingest(source: Path, db: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [*NEWSWEAVE, "ingest", str(source), "--no-stories", "--db", str(db)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_interruptible,
     )
 
 
