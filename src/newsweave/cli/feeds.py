@@ -150,7 +150,8 @@ def feeds_list(fmt: str, db_path: str | None) -> None:
         click.echo(json.dumps([feed.to_dict() for feed in followed], ensure_ascii=False))
         return
     for feed in followed:
-        health = f"failing ({feed.error_count}×): {feed.last_error}" if feed.last_error else "ok"
+        health = (f"failing ({feed.error_count}×): {feed.last_error}" if feed.last_error
+                  else "ok" if feed.last_checked else "not polled yet")
         last = feed.last_success.isoformat(timespec="minutes") if feed.last_success else "never"
         click.echo(f"{feed.url}\n    {feed.name or '-'} · last success {last} · {health}")
 
