@@ -99,6 +99,16 @@ def test_usage_needs_exactly_one_source(newsweave, files, env):
     assert newsweave("audit", files[0], "--sources", files[1], "--story", "x", env=env).code == 2
 
 
+def test_sources_without_one_usable_article_stop_the_audit(newsweave, files, tmp_path, env):
+    """Against no source every sentence would read as unsupported: a verdict on nothing, so none is given."""
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('not json\n{"id": "x"}\n', encoding="utf-8")
+    result = newsweave("audit", files[0], "--sources", broken, env=env)
+    assert result.code == 2 and result.out == ""
+    assert f"{broken}:1: skipped: not valid JSON" in result.err
+    assert f"error: {broken}: no source article to audit against (2 lines skipped)" in result.err
+
+
 def test_eval_audit_on_built_cases(newsweave, tmp_path, env):
     records = [dict(r, story="s1") for r in RECORDS] + [
         {"id": "b1", "story": "s2", "title": "Budget", "source": "Outlet C",

@@ -90,6 +90,9 @@ def audit_command(text_path: str, sources_path: str | None, story_id: str | None
         report = _audit_story(text, story_id, db_path)
     else:
         articles = list(read_article_file(sources_path, skipped))
+        if not articles:
+            raise NewsweaveError(f"{sources_path}: no source article to audit against"
+                                 + (f" ({len(skipped)} lines skipped)" if skipped else ""))
         with SQLiteStore(settings.resolve("cache")) as cache:
             report = audit(text, articles, CachedEmbedder(MiniLMEmbedder(), cache))
     sys.stdout.write(_render(report, fmt))
