@@ -113,6 +113,18 @@ def test_a_repeated_id_is_skipped_with_the_line_that_gave_it_first(newsweave, tm
     assert [row["id"] for row in read_jsonl(result.out)] == ["x0", "x1"]
 
 
+def test_the_default_cache_and_its_folder_are_created_on_a_fresh_machine(newsweave, tmp_path):
+    """``~/.cache/newsweave/`` does not exist until newsweave makes it; the stateless commands must not need it
+    made by hand."""
+    home = tmp_path / "home"
+    home.mkdir()
+    source = write_jsonl(tmp_path / "in.jsonl", [{"id": "x0", "title": "Senate passes the budget", "text": "It did."}])
+    result = newsweave("cluster", source, env={"NEWSWEAVE_CACHE": "", "HOME": str(home)})
+    assert result.code == 0, result
+    assert [row["id"] for row in read_jsonl(result.out)] == ["x0"]
+    assert (home / ".cache" / "newsweave" / "embeddings.db").is_file()
+
+
 def never_stopped(parts) -> dict[str, str]:
     """What one clusterer kept in memory makes of the parts, each settled as the live path settles a batch."""
     clusterer, placed, embedder = OnlineClusterer(), {}, story_embedder()

@@ -75,6 +75,13 @@ def test_synthesize_groups_by_a_cluster_assignments_file(newsweave, tmp_path):
     assert sorted((b["story"], b["coverage"]["articles"]) for b in briefs) == [("x", 2), ("y", 1)]
     alone = read_jsonl(newsweave("synthesize", source).out)
     assert [(b["story"], b["coverage"]["articles"]) for b in alone] == [("unassigned", 3)]
+    partial = write_jsonl(tmp_path / "p.jsonl", [{"id": "a1", "story": "x"}, "not json"])
+    mixed = newsweave("synthesize", source, "--assignments", partial)
+    assert mixed.code == 1  # a line of the assignments was skipped
+    assert f"{partial}:2: skipped: not valid JSON" in mixed.err
+    assert f"{partial}: 2 of the 3 articles have no story there" in mixed.err
+    assert sorted((b["story"], b["coverage"]["articles"]) for b in read_jsonl(mixed.out)) == [("unassigned", 2),
+                                                                                               ("x", 1)]
 
 
 def test_synthesize_as_markdown_and_to_a_file(newsweave, tmp_path):

@@ -38,7 +38,7 @@ SETTINGS: tuple[Setting, ...] = (
         name="cache",
         env="NEWSWEAVE_CACHE",
         default="~/.cache/newsweave/embeddings.db",
-        help="Embedding cache of the stateless commands (cluster): an SQLite file, created when missing.",
+        help="Cache of the stateless commands (cluster, synthesize, audit): an SQLite file, made with its folder.",
     ),
     Setting(
         name="engine",

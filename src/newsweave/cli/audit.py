@@ -8,13 +8,11 @@ from pathlib import Path
 
 import click
 
-from newsweave import settings
-from newsweave.cli.base import EXIT_SKIPPED, db_option, main, open_db, read_article_file
+from newsweave.cli.base import EXIT_SKIPPED, db_option, main, open_cache, open_db, read_article_file
 from newsweave.errors import NewsweaveError
 from newsweave.pipeline import store_embedder
 from newsweave.stages.audit import AuditReport, audit
 from newsweave.stages.embed import CachedEmbedder, MiniLMEmbedder
-from newsweave.store import SQLiteStore
 from newsweave.web.audit import render_audit_html, titles_of
 
 COLOURS = {"supported": "green", "partial": "yellow", "contradicted": "red", "unsupported": "magenta"}
@@ -93,7 +91,7 @@ def audit_command(text_path: str, sources_path: str | None, story_id: str | None
         if not articles:
             raise NewsweaveError(f"{sources_path}: no source article to audit against"
                                  + (f" ({len(skipped)} lines skipped)" if skipped else ""))
-        with SQLiteStore(settings.resolve("cache")) as cache:
+        with open_cache() as cache:
             report = audit(text, articles, CachedEmbedder(MiniLMEmbedder(), cache))
     sys.stdout.write(_render(report, fmt))
     if skipped:

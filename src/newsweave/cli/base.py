@@ -52,6 +52,17 @@ def open_db(db_path: str | None) -> SQLiteStore:
     return open_store(settings.resolve("db", db_path))
 
 
+def open_cache(cache_path: str | None = None) -> SQLiteStore:
+    """The stateless commands' cache (embeddings, text analyses), its folder created when missing: the default,
+    ``~/.cache/newsweave/``, does not exist on a fresh machine."""
+    path = settings.resolve("cache", cache_path)
+    try:
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    except OSError as error:
+        raise NewsweaveError(f"cannot create the cache's folder for {path}: {error.strerror}") from None
+    return SQLiteStore(path)
+
+
 EXTRACTION_LIBRARIES = ("trafilatura", "htmldate", "courlan", "justext")
 """Loggers of the extraction libraries, which log each page they cannot read: heard only with --verbose."""
 

@@ -8,11 +8,9 @@ import sys
 import click
 from tqdm import tqdm
 
-from newsweave import settings
-from newsweave.cli.base import EXIT_SKIPPED, main, read_article_file
+from newsweave.cli.base import EXIT_SKIPPED, main, open_cache, read_article_file
 from newsweave.pipeline import analyse_articles, embed_articles, story_store_embedder
 from newsweave.stages.cluster import OnlineClusterer, cluster_articles
-from newsweave.store import SQLiteStore
 
 
 @main.command(name="cluster")
@@ -34,7 +32,7 @@ def cluster_command(articles_path: str, output: str | None, cache_path: str | No
     """
     skipped: list[str] = []
     articles = list(read_article_file(articles_path, skipped))
-    with SQLiteStore(settings.resolve("cache", cache_path)) as cache:
+    with open_cache(cache_path) as cache:
         vectors = embed_articles(story_store_embedder(cache), articles, progress=sys.stderr.isatty())
         analyses = analyse_articles(cache, articles)
     clusterer = OnlineClusterer()

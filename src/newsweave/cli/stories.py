@@ -7,12 +7,12 @@ import sys
 
 import click
 
-from newsweave import settings
 from newsweave.cli.base import (
     EXIT_SKIPPED,
     db_option,
     language_model,
     main,
+    open_cache,
     open_db,
     read_article_file,
     read_story_labels,
@@ -23,7 +23,6 @@ from newsweave.pipeline import group_by_story, store_embedder
 from newsweave.render.markdown import render_markdown
 from newsweave.stages.language_model import LanguageModelEngine
 from newsweave.stages.synthesize import synthesize
-from newsweave.store import SQLiteStore
 
 
 def _render(brief: Brief, fmt: str) -> str:
@@ -62,11 +61,15 @@ def synthesize_command(articles_path: str, assignments: str | None, output: str 
     """
     model = language_model(engine)
     skipped: list[str] = []
-    by_story = read_story_labels(assignments) if assignments else None
-    groups = group_by_story(read_article_file(articles_path, skipped), by_story)
+    by_story = read_story_labels(assignments, skipped=skipped) if assignments else None
+    articles = list(read_article_file(articles_path, skipped))
+    groups = group_by_story(articles, by_story)
+    if by_story is not None and (unassigned := sum(article.id not in by_story for article in articles)):
+        click.echo(f"{assignments}: {unassigned} of the {len(articles)} articles have no story there; "
+                   "they are briefed together as the story 'unassigned'", err=True)
     out = open(output, "w", encoding="utf-8") if output else sys.stdout
     try:
-        with SQLiteStore(settings.resolve("cache", cache_path)) as cache:
+        with open_cache(cache_path) as cache:
             sentences = store_embedder(cache)
             writer = LanguageModelEngine(model, sentences) if model else None  # one for the run: see its failures
             for n, (story_id, articles) in enumerate(groups.items()):
