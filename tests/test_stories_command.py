@@ -141,6 +141,16 @@ def test_story_and_stories_read_stored_briefs(newsweave, tmp_path, db):
     assert missing.code == 2 and "no brief for story 'nope'" in missing.err
 
 
+def test_an_empty_database_lists_nothing_and_says_what_adds_something(newsweave, tmp_path):
+    db = tmp_path / "empty.db"
+    for command, hint in ((("stories",), "`newsweave update` polls the feeds"),
+                          (("feeds", "list"), "`newsweave feeds add URL`")):
+        listed = newsweave(*command, "--db", db)
+        assert (listed.code, listed.out) == (0, "") and hint in listed.err
+        as_json = newsweave(*command, "--format", "json", "--db", db)
+        assert (as_json.code, json.loads(as_json.out), as_json.err) == (0, [], "")
+
+
 def test_markdown_escapes_what_sources_say_and_links_only_the_web():
     citation = Citation("x", 0, 5, "Hello")
     brief = Brief(

@@ -149,6 +149,9 @@ def feeds_list(fmt: str, db_path: str | None) -> None:
     if fmt == "json":
         click.echo(json.dumps([feed.to_dict() for feed in followed], ensure_ascii=False))
         return
+    if not followed:
+        click.echo("no feeds followed: `newsweave feeds add URL` or `newsweave feeds import FILE.opml` adds some "
+                   "(`newsweave update` follows the default list when there are none)", err=True)
     for feed in followed:
         health = (f"failing ({feed.error_count}×): {feed.last_error}" if feed.last_error
                   else "ok" if feed.last_checked else "not polled yet")

@@ -119,6 +119,9 @@ def stories_command(limit: int, fmt: str, db_path: str | None) -> None:
                  "last_updated": s.last_updated.isoformat() if s.last_updated else None} for s, b in listed]
         click.echo(json.dumps(rows, ensure_ascii=False))
         return
+    if not listed:
+        click.echo("no stories yet: `newsweave update` polls the feeds, `newsweave ingest FILE` stores articles",
+                   err=True)
     for s, b in listed:
         click.echo(f"{s.id}  {_counted(s.articles, 'article')}  {_counted(s.outlets, 'outlet')}  "
                    f"{b.headline if b else '(no brief yet)'}")
