@@ -72,8 +72,8 @@ def synthesize_command(articles_path: str, assignments: str | None, output: str 
         with open_cache(cache_path) as cache:
             sentences = store_embedder(cache)
             writer = LanguageModelEngine(model, sentences) if model else None  # one for the run: see its failures
-            for n, (story_id, articles) in enumerate(groups.items()):
-                brief = synthesize(story_id, articles, sentences, writer)
+            for n, (story_id, members) in enumerate(groups.items()):
+                brief = synthesize(story_id, members, sentences, writer)
                 out.write(("\n---\n\n" if n and fmt == "markdown" else "") + _render(brief, fmt))
     finally:
         if output:
