@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from newsweave.models import Article
-from newsweave.stages.quotes import find_quotes, quotations
+from newsweave.stages.quotes import find_quotes, names_a_work, quotations
 
 
 def speakers(text: str) -> list[tuple[str, str | None]]:
@@ -109,6 +109,25 @@ def test_whole_utterances_come_before_fragments_when_neither_names_a_speaker():
     article = Article(id="a", title="Plan", text=text, source="Outlet", published=datetime(2025, 1, 1, tzinfo=UTC))
     assert [q.text for q in find_quotes([article])] == ["Nobody asked us about any of this",
                                                          "Big Giveaway to the developers of the city"]
+
+
+@pytest.mark.parametrize(("passage", "title"), [
+    ("The Joe Rogan Experience", True), ("From the Desk of Donald J. Trump", True), ("For The People Act", True),
+    ("Big Giveaway to the developers of the city", False), ("Do Not Come Here Ever Again.", False),
+    ("We will never give up", False),
+])
+def test_a_title_of_a_work_is_told_from_speech(passage, title):
+    assert names_a_work(passage) is title
+
+
+def test_an_unattributed_title_is_no_quote_but_an_attributed_slogan_is():
+    text = ("Spotify hosts “The Joe Rogan Experience” for millions of listeners. "
+            "“We stand by every one of our hosts,” Daniel Ek said. Critics called the show “a danger to all of us.” "
+            "Senator Smith said: “Make Spotify Accountable Again”")
+    article = Article(id="a", title="Podcast", text=text, source="Outlet", published=datetime(2025, 1, 1, tzinfo=UTC))
+    assert [(q.text, q.speaker) for q in find_quotes([article])] == [
+        ("Make Spotify Accountable Again", "Senator Smith"), ("We stand by every one of our hosts", "Daniel Ek"),
+        ("a danger to all of us.", None)]
 
 
 def test_a_text_of_thousands_of_quotations_is_read_only_as_far_as_a_news_article_goes():

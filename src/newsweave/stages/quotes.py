@@ -199,9 +199,9 @@ def find_quotes(articles: Sequence[Article], shown: Sequence[str] = ()) -> list[
     """Quoted passages of at least four words, each cited wherever it appears, with a named speaker or None.
 
     A passage that only repeats part of a longer one, in no article the longer one does not cover, is left
-    out, and so is one that a sentence already ``shown`` in the brief contains: the reader has it there, with
-    its attribution. Quotes with a speaker come first, then whole utterances before fragments, then quotes
-    more outlets carry.
+    out, and so is one that a sentence already ``shown`` in the brief contains (the reader has it there, with
+    its attribution), and an unattributed title of a work or a law (``names_a_work``). Quotes with a speaker
+    come first, then whole utterances before fragments, then quotes more outlets carry.
     """
     speakers: dict[str, str | None] = {}
     fragments: dict[str, bool] = {}
@@ -211,9 +211,22 @@ def find_quotes(articles: Sequence[Article], shown: Sequence[str] = ()) -> list[
             fragments[quotation.text] = fragments.get(quotation.text, True) and quotation.fragment
     quotes = [Quote(text, speaker, _citations(text, articles)) for text, speaker in speakers.items()]
     quotes = [q for q in quotes if q.citations and not _repeats_part_of_another(q, quotes)
-              and not any(q.text in sentence for sentence in shown)]
+              and not any(q.text in sentence for sentence in shown)
+              and not (q.speaker is None and names_a_work(q.text))]
     quotes.sort(key=lambda q: (q.speaker is None, fragments[q.text], -len({c.article for c in q.citations}), q.text))
     return quotes[:MAX_QUOTES]
+
+
+_MINOR_WORDS = frozenset("a an and at by for from in of on or the to vs vs. with".split())
+
+
+def names_a_work(passage: str) -> bool:
+    """Whether a quoted passage is a title, not speech: every word capitalised but the small ones, and no closing
+    stop ("The Joe Rogan Experience", "From the Desk of Donald J. Trump", "For The People Act"). Unattributed, it
+    is no quote at all."""
+    words = passage.split()
+    return (bool(words) and words[0][:1].isupper() and passage.rstrip()[-1:] not in ".!?…"
+            and all(w[:1].isupper() or w[:1].isdigit() or w.lower() in _MINOR_WORDS for w in words))
 
 
 def _woven_in(text: str, quote_start: int) -> bool:
