@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
 
+import httpx
+from conftest import NEWSWEAVE
 from local_server import Reply, serve
 
 PRIVATE_OK = {"NEWSWEAVE_ALLOW_PRIVATE_NETWORKS": "1", "NEWSWEAVE_HOST_DELAY": "0"}
@@ -102,3 +110,56 @@ def test_a_page_with_no_body_says_so_once_without_the_extractors_own_log(newswea
     assert quiet.out.startswith("partial:   no article body found") and quiet.err == ""
     verbose = newsweave("-v", "extract", tmp_path / "empty.html")
     assert "empty HTML tree" in verbose.err
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _lines_of(stream, into: list[str]) -> None:
+    for line in stream:
+        into.append(line)
+
+
+def test_run_updates_on_its_schedule_serves_the_stories_and_stops_cleanly(newsweave, db, tmp_path):
+    """The main job, as `make run` starts it: an update, then another on schedule, the web app serving what they
+    stored all along, and Ctrl-C ending it with everything kept."""
+    port = _free_port()
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("NEWSWEAVE_")}, **PRIVATE_OK,
+           "NEWSWEAVE_CACHE": str(tmp_path / "cache.db")}
+    with serve({"/feed": lambda r: Reply(200, FEED), "/one": lambda r: Reply(200, PAGE)}) as server:
+        newsweave("feeds", "add", server.base + "/feed", "--name", "Local", "--db", db)
+        process = subprocess.Popen([*NEWSWEAVE, "run", "--every", "0.02", "--port", str(port), "--db", str(db)],
+                                   env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                   preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        updates: list[str] = []
+        threading.Thread(target=_lines_of, args=(process.stdout, updates), daemon=True).start()
+        try:
+            deadline = time.monotonic() + 120
+            while len(updates) < 2 and time.monotonic() < deadline and process.poll() is None:
+                time.sleep(0.2)
+            front = httpx.get(f"http://127.0.0.1:{port}/index.json", timeout=10).json()
+        finally:
+            process.send_signal(signal.SIGINT)
+            _, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    assert len(updates) >= 2, (updates, err)
+    assert updates[0].endswith(" 1 feeds ok (0 unchanged), 0 failed, 1 new articles, 1 new stories, 0 updated\n")
+    assert " 0 new articles" in updates[1]  # the second poll finds the same item: nothing stored twice
+    assert [story["headline"] for story in front["stories"]] == ["One"]
+    assert "Serving newsweave on http://127.0.0.1:" in err and "stopped; everything fetched so far is stored" in err
+
+
+def test_serve_and_run_stop_with_a_message_when_the_port_is_taken(newsweave, db):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        served = newsweave("serve", "--port", port, "--db", db)
+        ran = newsweave("run", "--port", port, "--db", db, env=PRIVATE_OK)
+    assert served.code == 2 and f"error: cannot listen on 127.0.0.1:{port}: " in served.err
+    assert "choose another with --port" in served.err and "Traceback" not in served.err
+    assert ran.code == 2 and "--port 0 to run without the web app" in ran.err
+    assert ran.out == "" and "following the" not in ran.err  # stopped before polling any feed

@@ -23,6 +23,7 @@ from newsweave.cli.base import (
     main,
     open_db,
 )
+from newsweave.cli.web import web_server
 from newsweave.errors import NewsweaveError
 from newsweave.http import Fetcher
 from newsweave.opml import export_opml, parse_opml
@@ -231,12 +232,11 @@ def _stop(signum, frame) -> None:
 
 def _serve_in_background(db_path: str, host: str, port: int):
     """The web app on its own thread and connection (WAL lets it read while the updater writes)."""
-    import uvicorn
-
     from newsweave.web import create_app
 
-    server = uvicorn.Server(uvicorn.Config(create_app(db_path), host=host, port=port, log_level="warning"))
-    threading.Thread(target=server.run, name="web", daemon=True).start()
+    server, listening = web_server(create_app(db_path), host, port,
+                                   "choose another with --port, or --port 0 to run without the web app")
+    threading.Thread(target=server.run, kwargs={"sockets": [listening]}, name="web", daemon=True).start()
     click.echo(f"Serving newsweave on http://{host}:{port}/", err=True)
     return server
 

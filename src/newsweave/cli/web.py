@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import sys
 from datetime import UTC, datetime
 
@@ -24,13 +25,31 @@ def serve(host: str, port: int, db_path: str | None) -> None:
       newsweave serve                 # then open http://127.0.0.1:8000/
       newsweave serve --port 8080 --db news.db
     """
-    import uvicorn
-
     from newsweave.web import create_app
 
-    app = create_app(open_db(db_path))
+    server, listening = web_server(create_app(open_db(db_path)), host, port, "choose another with --port")
     click.echo(f"Serving newsweave on http://{host}:{port}/ (Ctrl-C stops)", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
+    try:
+        server.run(sockets=[listening])
+    except KeyboardInterrupt:  # the server has shut down gracefully and passes the signal on: a normal stop
+        pass
+
+
+def web_server(app, host: str, port: int, remedy: str):
+    """A server for ``app`` and the socket it is to serve on, bound now: a port already in use stops the command
+    with a message that says so (and ``remedy``), before it starts any work, rather than in the server's log."""
+    import uvicorn
+
+    try:
+        family, kind, protocol, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                                                flags=socket.AI_PASSIVE)[0]
+        listening = socket.socket(family, kind, protocol)
+        listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listening.bind(address)
+    except OSError as error:
+        raise NewsweaveError(f"cannot listen on {host}:{port}: {error.strerror or error}; {remedy}") from None
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", server_header=False)
+    return uvicorn.Server(config), listening
 
 
 @main.command()
