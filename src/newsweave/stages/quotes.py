@@ -226,7 +226,7 @@ def names_a_work(passage: str) -> bool:
     is no quote at all."""
     words = passage.split()
     return (bool(words) and words[0][:1].isupper() and passage.rstrip()[-1:] not in ".!?…"
-            and all(w[:1].isupper() or w[:1].isdigit() or w.lower() in _MINOR_WORDS for w in words))
+            and _all_capitalised([w for w in words if not w[:1].isdigit() and w.lower() not in _MINOR_WORDS]))
 
 
 def _woven_in(text: str, quote_start: int) -> bool:
