@@ -74,12 +74,15 @@ def test_update_stores_new_articles_and_lists_failures(newsweave, db):
         before = newsweave("feeds", "list", "--db", db).out
         result = newsweave("update", "--db", db, env=PRIVATE_OK)
         again = newsweave("update", "--all", "--db", db, env=PRIVATE_OK)
-    assert result.code == 0, result
+        listing = newsweave("feeds", "list", "--db", db).out
+        newsweave("feeds", "remove", server.base + "/broken", "--db", db)
+        healthy = newsweave("update", "--all", "--db", db, env=PRIVATE_OK)
+    assert healthy.code == 0 and healthy.out.startswith("1 feeds ok (0 unchanged), 0 failed"), healthy
+    assert result.code == 1, result  # done, but a feed was skipped
     assert result.out.strip() == "1 feeds ok (0 unchanged), 1 failed, 1 new articles, 1 new stories, 0 updated"
     assert "/broken: failed: not an RSS, Atom or JSON feed" in result.err
     assert again.out.strip() == "1 feeds ok (0 unchanged), 1 failed, 0 new articles, 0 new stories, 0 updated"
     assert before.count("last success never · not polled yet") == 2
-    listing = newsweave("feeds", "list", "--db", db).out
     assert "failing (2×): not an RSS, Atom or JSON feed" in listing
     assert "Local · last success 20" in listing and listing.count("· ok") == 1
     exported = [json.loads(line) for line in newsweave("export", "--db", db).out.splitlines()]

@@ -213,8 +213,9 @@ def update_command(everything: bool, db_path: str | None) -> None:
     """Poll every due feed once: fetch new articles, extract, de-duplicate and store them.
 
     One broken feed or page never stops the run; each failure is recorded against its feed
-    (see `newsweave feeds list`). Ends with a summary line. With no feed followed, follows the
-    default list shipped with newsweave first.
+    (see `newsweave feeds list`) and named on stderr. Ends with a summary line, and exits 1 when
+    a feed failed (as every command does when it skipped some input). With no feed followed,
+    follows the default list shipped with newsweave first.
 
     \b
     Example:
@@ -223,6 +224,8 @@ def update_command(everything: bool, db_path: str | None) -> None:
     with open_db(db_path) as store:
         report = _run_update(store, everything)
     click.echo(report.summary())
+    if report.feeds_failed:
+        sys.exit(EXIT_SKIPPED)
 
 
 def _stop(signum, frame) -> None:
