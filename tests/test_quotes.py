@@ -71,8 +71,24 @@ def test_a_quote_after_other_words_or_a_new_paragraph_is_not_given_the_earlier_s
         # the verb first, then someone who reports it: the speaker is the one after the verb
         ("“In reality, the virus clinically no longer exists,” said Alberto Zangrillo, who leads a hospital in "
          "Milan, Business Insider reported.", "Alberto Zangrillo"),
+        # the sentence ends on who said what it quotes
+        ("Moise was shot dead by attackers in an “inhuman and barbaric act” and his wife was injured, Interim Prime "
+         "Minister Claude Joseph said on Wednesday.", "Interim Prime Minister Claude Joseph"),
+        # the subject speaks in the sentence's last clause
+        ("Defense Secretary Mark Esper made the announcement at the Pentagon, saying “all indications are that Iran "
+         "was responsible” for the attack.", "Defense Secretary Mark Esper"),
+        ("Vice President Mike Pence voiced support for the move, telling NBC News that “it's the right decision.”",
+         "Vice President Mike Pence"),
+        # a name with a capital inside needs no other mention to be a name; a description may run before it
+        ("YouTube on Wednesday said it would ban content that “poses a serious risk of egregious harm.”", "YouTube"),
+        ("Leading infectious disease expert Anthony Fauci warned that its development “might take some time” to "
+         "come to market.", "Leading infectious disease expert Anthony Fauci"),
         # someone else speaks between the subject's verb and the quotation
         ("Biden said Republicans claimed the vote was “stolen from all of us” last year.", None),
+        ("Analyst Nicholas Fondacaro called out NBC for cutting a call in which a woman is heard saying: “It's these "
+         "grown girls trying to fight us.”", None),
+        # words put in someone's mouth before the quotation are theirs, not the words of the one who reports them
+        ("Critics called the plan “a giveaway to the developers” last week, Mayor John Smith said.", None),
         ("He called it “the toughest challenge we face” — and Congress agreed.", None),
     ],
 )

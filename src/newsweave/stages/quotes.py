@@ -14,6 +14,12 @@ shapes, and only those are read:
   Schumer vowed to …"), when it is named and speaks: Zhao Lijian called the deal
   "extremely irresponsible"; Netanyahu said officials would "increase the strikes" (not when someone else
   speaks in between: Biden said Republicans claimed it was "stolen");
+- the subject of the sentence, named, whose last clause before the quotation speaks: Esper made the announcement,
+  saying "all indications are …"; Pfizer took to Twitter, writing: "…" (not "a woman is heard saying", where the
+  participle has no comma and speaks for the nearest noun);
+- the end of the sentence the quotation is woven into, when no one speaks before the quotation: … in an "inhuman
+  and barbaric act", Interim Prime Minister Claude Joseph said on Wednesday (not "Critics called it "…", the
+  mayor said": the critics' words);
 - the quotation goes straight on, in the same paragraph and with no attribution of its own (or only "he
   said"), from one attributed by name: "…," de Blasio said of the city. "If you're vaccinated, …" is de
   Blasio's too.
@@ -74,11 +80,15 @@ _DASHED = re.compile(rf"[ \t]*[—–][ \t]*(?P<subject>{_NAME_RUN})(?=,|[ \t]*(
 """A signature after a quotation that ends a sentence: “… our border crisis?” — Ronna McDaniel, in a tweet."""
 _ROLE = (r"(?:director|spokesperson|spokesman|spokeswoman|secretary|minister|chief|leader|chair|chairman|"
          r"chairwoman|governor|senator|commissioner|ambassador|judge|correspondent|adviser|advisor|aide|official|"
-         r"professor|economist|analyst|editor|founder|president|mayor|attorney|prosecutor|general)")
+         r"professor|economist|analyst|editor|founder|president|mayor|attorney|prosecutor|general|expert)")
 """A lower-case role inside a speaker's name: "NIAID director Anthony Fauci", "Foreign Ministry spokesperson
 Zhao Lijian"."""
+_NAMED_SUBJECT = (rf"(?P<subject>(?:former )?(?:{_CAPITALISED} ){{0,4}}(?:(?:[a-z]+ ){{0,2}}{_ROLE} )?{_NAME_RUN})"
+                  r"(?: \([A-Z][\w.-]{0,12}\))?")
+"""A sentence's named subject, with its title or role and a party tag: "Leading infectious disease expert Anthony
+Fauci", "Sen. Joe Manchin (D-W.Va.)"."""
 _SUBJECT_SPEAKS = re.compile(
-    rf"(?P<subject>(?:former )?(?:{_CAPITALISED} ){{0,4}}(?:{_ROLE} )?{_NAME_RUN})(?: \([A-Z][\w.-]{{0,12}}\))?"
+    rf"{_NAMED_SUBJECT}"
     r"(?:,? (?:on |last )?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|week|yesterday|today))?,? "
     r"(?:has |had |have )?(?:[a-z]+ly )?"
     rf"(?:{_VERB}|called|accused|described|lauded|praised|criticized|criticised|blasted|vowed|pledged|promised|"
@@ -87,6 +97,22 @@ _SUBJECT_SPEAKS = re.compile(
 """A sentence that opens on a named speaker and a verb of speech, with at most a party tag or a day, an
 auxiliary and an adverb between ("Manchin accurately accused", "Boris Johnson has spoken of")."""
 _SOMEONE_SPEAKS = re.compile(rf"\b{_VERB}|\b[Aa]ccording to\b")
+_SUBJECT_ACTS = re.compile(
+    rf"{_NAMED_SUBJECT}"
+    r"(?: (?:on |last )?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))? (?:[a-z]+ly )?[a-z]{3,}\b"
+)
+"""A sentence that opens on a named subject and any verb ("Pfizer took to Twitter …")."""
+_SAYING = re.compile(
+    r",\s+(?:[a-z]+ly )?(?:saying|writing|adding|declaring|noting|arguing|insisting|warning|tweeting|stating|"
+    r"explaining|telling [A-Za-z.’' ]{2,30}?)(?: (?:on|in|at) [^,.;!?\"“”]{1,30}?)?,?(?: that)?[:,]?\s*$"
+)
+"""The sentence's last clause before a quotation is its subject speaking: "…, writing: “…”", "…, saying that “…”"."""
+_SAID_AT_THE_END = re.compile(
+    rf"[^\"“”]*?,\s+(?P<subject>{_NAME_RUN}(?:,? [a-z][^,\"“”]{{0,60}},)?),? (?:said|says|added)"
+    r"(?: (?:on |last )?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|in a statement))?[.!]?$"
+)
+"""A sentence that ends on its attribution, after a quotation woven into it: … in an “inhuman and barbaric act”
+and his wife was injured, Interim Prime Minister Claude Joseph said on Wednesday."""
 _GIVEN_AS_SPEECH = re.compile(rf"\b(?:{_VERB}|that)$")
 """The words before a quotation that introduce it as speech ("said", "told", "that")."""
 _OPENING_PHRASE = re.compile(r"(?:[^,\"“”]{3,60}, ){1,2}")
@@ -102,6 +128,14 @@ _OBJECT_END = re.compile(r" \(| (?:on|in|at|during|after|before|while|when)\s")
 are left to ``_named``."""
 _TRAILING_ADVERB = re.compile(r"[a-z]+ly|also|then|later|again|once|too")
 _LEADING_VERB = re.compile(rf"{_VERB} ")
+_OTHER_SAYING = re.compile(r"(?<![,:]) (?:saying|writing|declaring|tweeting|telling)\b")
+"""A participle of speech without a comma before it speaks for the nearest noun, not the subject: "… a 911 call in
+which a woman is heard saying: “…”"."""
+_CAPITAL_INSIDE = re.compile(r"[a-z][A-Z]")
+"""A capital inside a word marks a name wherever it stands: "YouTube", "DeSantis", "McConnell"."""
+_SPOKEN = re.compile(r"\b(?:called|calling|accused|accusing|described|describing|dubbed|branded|labeled|labelled|"
+                     r"termed|saying|writing|declaring|tweeting)\b")
+"""Verbs that put words in someone's mouth before a quotation, besides the verbs of speech."""
 _PRONOUN_SAYS = re.compile(r"\s*(?:he|she) (?:said|says|added|adds|continued|explained|noted)\b")
 """A quotation attributed by pronoun ("…," he said): the speaker's name, if anywhere, is in the sentence before."""
 _PASSIVE = frozenset({"is", "was", "were", "are", "been", "being"})
@@ -132,7 +166,8 @@ def quotations(text: str) -> list[Quotation]:
     """
     found: list[Quotation] = []
     previous: tuple[int, str | None] | None = None  # where the last quotation's attribution ends, and whose
-    sentence_starts = [span.start for span in split_sentences(text)]
+    sentences = split_sentences(text)
+    sentence_starts = [span.start for span in sentences]
     inner_capitalised = set(_INNER_CAPITALISED.findall(text))
     for start, end in quoted_spans(text):
         if len(found) == MAX_QUOTATIONS:
@@ -142,9 +177,10 @@ def quotations(text: str) -> list[Quotation]:
         goes_on = bool(previous and previous[1] and _CONTINUATION.fullmatch(text, previous[0], start))
         if goes_on and (attribution_end is None or speaker is None and _PRONOUN_SAYS.match(text, end)):
             speaker = previous[1]  # type: ignore[index]
-        elif attribution_end is None:
-            sentence = sentence_starts[max(0, bisect_right(sentence_starts, start) - 1)] if sentence_starts else 0
-            speaker = _reported_by(text[sentence:start], inner_capitalised)
+        elif attribution_end is None and sentences:
+            sentence = sentences[max(0, bisect_right(sentence_starts, start) - 1)]
+            speaker = (_reported_by(text[sentence.start:start], inner_capitalised)
+                       or _said_at_the_end(text[sentence.start:start], text[end:sentence.end]))
         previous = (attribution_end or end, speaker)
         if len(words.split()) >= MIN_QUOTE_WORDS:
             found.append(Quotation(start, end, words, speaker, _woven_in(text, start)))
@@ -187,12 +223,27 @@ def _reported_by(sentence_before: str, inner_capitalised: set[str]) -> str | Non
     opening = _OPENING_PHRASE.match(sentence_before)
     reported = _SUBJECT_SPEAKS.match(sentence_before) or (opening and _SUBJECT_SPEAKS.match(sentence_before,
                                                                                            opening.end()))
-    if not reported or _SOMEONE_SPEAKS.search(sentence_before, reported.end()):
+    if not reported and (saying := _SAYING.search(sentence_before)):
+        reported = _SUBJECT_ACTS.match(sentence_before, 0, saying.start()) or (
+            opening and _SUBJECT_ACTS.match(sentence_before, opening.end(), saying.start()))
+        sentence_before = sentence_before[: saying.start()]
+    if not reported or _SOMEONE_SPEAKS.search(sentence_before, reported.end()) or _OTHER_SAYING.search(
+            sentence_before, reported.end()):
         return None
     subject = reported.group("subject")
-    if " " not in subject and subject not in inner_capitalised:
+    if " " not in subject and subject not in inner_capitalised and not _CAPITAL_INSIDE.search(subject, 1):
         return None
     return _named(subject)
+
+
+def _said_at_the_end(sentence_before: str, sentence_after: str) -> str | None:
+    """The speaker a sentence names at its end ("…, Interim Prime Minister Claude Joseph said on Wednesday."),
+    when the quotation is woven into it and no one speaks before the quotation (in "Biden called him a “killer,”
+    Psaki said", the words are Biden's: Psaki reports them)."""
+    ending = _SAID_AT_THE_END.match(sentence_after)
+    if not ending or _SOMEONE_SPEAKS.search(sentence_before) or _SPOKEN.search(sentence_before):
+        return None
+    return _named(ending.group("subject"))
 
 
 def find_quotes(articles: Sequence[Article], shown: Sequence[str] = ()) -> list[Quote]:
