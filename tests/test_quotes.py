@@ -153,3 +153,29 @@ def test_a_text_of_thousands_of_quotations_is_read_only_as_far_as_a_news_article
     text = "".join(sentence.format(n) for n in range(3 * MAX_QUOTATIONS))
     found = quotations(text)
     assert len(found) == MAX_QUOTATIONS and found[-1].text == f"idea number {MAX_QUOTATIONS - 1} of many bad ones."
+
+
+def _article(article_id: str, text: str) -> Article:
+    return Article(id=article_id, title="Deal", text=text, source=article_id.upper(),
+                   published=datetime(2025, 1, 1, tzinfo=UTC))
+
+
+def test_the_versions_outlets_give_of_one_utterance_are_shown_once():
+    articles = [
+        _article("a", "“We have a deal,” Biden said on Thursday. “The vaccine is safe, effective, and our best defense "
+                      "against the virus, but should remain voluntary,” Abbott said."),
+        _article("b", "“To answer your direct question, we have a deal,” the president told reporters. “The vaccine "
+                      "is safe, effective, & our best defense against the virus, but should always remain voluntary,” "
+                      "Governor Greg Abbott wrote."),
+        # two halves of one sentence are two quotations, and so are the same words from two named speakers
+        _article("c", "“If you can say it on the streets of New York,” John Matze said, “you can say it on Parler.” "
+                      "“We will not back down from this fight,” Senator Jane Smith said. "
+                      "“We will never back down from this fight,” Senator John Doe said."),
+    ]
+    shown = [(q.text, q.speaker) for q in find_quotes(articles)]
+    assert ("We have a deal", "Biden") in shown
+    assert not any(text.startswith("To answer your direct question") for text, _ in shown)
+    assert sum("our best defense against the virus" in text for text, _ in shown) == 1
+    assert {("We will not back down from this fight", "Senator Jane Smith"),
+            ("We will never back down from this fight", "Senator John Doe")} <= set(shown)
+    assert len(shown) == 5 and ("If you can say it on the streets of New York", "John Matze") in shown

@@ -262,8 +262,9 @@ def test_quote_is_cited_wherever_it_appears_and_a_repeated_fragment_is_left_out(
     fragment, whole = "undermine, rather than enhance", "Expansion would undermine, rather than enhance, its standing"
     report = article("r", "Report", f"The panel said it would “{fragment}” the court’s legitimacy.")
     paper = article("p", "Paper", f"“{whole},” the report said.")
-    quotes = {q.text: {c.article for c in q.citations} for q in find_quotes([report, paper])}
-    assert quotes == {fragment: {"r", "p"}, whole: {"p"}}
+    wire = article("w", "Wire", f"The report warned: “{whole}.” It goes to the president next.")
+    quotes = {q.text: {c.article for c in q.citations} for q in find_quotes([report, paper, wire])}
+    assert quotes == {whole: {"p", "w"}}  # the report's shorter version of the same words is not shown again
     repeated = replace(paper, text=f"{paper.text} It repeated that it would “{fragment}” it.")
     assert [q.text for q in find_quotes([repeated])] == [whole]
 

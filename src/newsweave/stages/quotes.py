@@ -42,6 +42,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from newsweave.models import Article, Citation, Quote
 from newsweave.stages.sentences import ABBREVIATIONS, COMMON_CAPITALISED, split_sentences
@@ -252,7 +253,8 @@ def find_quotes(articles: Sequence[Article], shown: Sequence[str] = ()) -> list[
     A passage that only repeats part of a longer one, in no article the longer one does not cover, is left
     out, and so is one that a sentence already ``shown`` in the brief contains (the reader has it there, with
     its attribution), and an unattributed title of a work or a law (``names_a_work``). Quotes with a speaker
-    come first, then whole utterances before fragments, then quotes more outlets carry.
+    come first, then whole utterances before fragments, then quotes more outlets carry; of the versions outlets
+    give of one utterance (``same_utterance``), only the first is shown.
     """
     speakers: dict[str, str | None] = {}
     fragments: dict[str, bool] = {}
@@ -265,7 +267,39 @@ def find_quotes(articles: Sequence[Article], shown: Sequence[str] = ()) -> list[
               and not any(q.text in sentence for sentence in shown)
               and not (q.speaker is None and names_a_work(q.text))]
     quotes.sort(key=lambda q: (q.speaker is None, fragments[q.text], -len({c.article for c in q.citations}), q.text))
-    return quotes[:MAX_QUOTES]
+    shown_quotes: list[Quote] = []
+    for quote in quotes:
+        if len(shown_quotes) < MAX_QUOTES and not any(same_utterance(quote, other) for other in shown_quotes):
+            shown_quotes.append(quote)
+    return shown_quotes
+
+
+SAME_UTTERANCE_WORDS = 8
+"""Words in common, in order, from which two versions of a quotation that share most of the shorter one's words
+are taken for one utterance; a shorter passage counts only when all of it is in the other."""
+
+
+def same_utterance(one: Quote, other: Quote) -> bool:
+    """Whether two quotations are versions of one utterance, as outlets transcribe or cut it differently ("We have
+    a deal" and "To answer your direct question, we have a deal"; "…, and our best defense" and "…, & our best
+    defense"): by no two different named speakers, and the shorter one's words, in order, are all in the other,
+    or at least ``SAME_UTTERANCE_WORDS`` of them and four in five. Two halves of one sentence ("If you can say it on
+    the streets of New York", "you can say it on Parler") are two quotations."""
+    if one.speaker and other.speaker and _surname(one.speaker) != _surname(other.speaker):
+        return False
+    words, other_words = _quote_words(one.text), _quote_words(other.text)
+    shorter = min(len(words), len(other_words))
+    matcher = SequenceMatcher(None, words, other_words, autojunk=False)
+    common = sum(block.size for block in matcher.get_matching_blocks())
+    return shorter > 0 and (common == shorter or common >= max(SAME_UTTERANCE_WORDS, 0.8 * shorter))
+
+
+def _quote_words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.casefold().replace("’", "'"))
+
+
+def _surname(speaker: str) -> str:
+    return speaker.split()[-1].casefold().strip(".,")
 
 
 _MINOR_WORDS = frozenset("a an and at by for from in of on or the to vs vs. with".split())
