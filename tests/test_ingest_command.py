@@ -195,4 +195,12 @@ def test_an_unusable_database_path_is_a_clear_error(newsweave, tmp_path):
     result = newsweave("stats", "--db", tmp_path / "no" / "such" / "folder" / "x.db")
     assert result.code == 2
     assert result.err.startswith("error: cannot open the database")
-    assert "Traceback" not in result.err
+    assert "does its folder exist" in result.err and "Traceback" not in result.err
+
+
+def test_a_file_that_is_no_database_is_named_as_such(newsweave, tmp_path):
+    (tmp_path / "notes.db").write_text("my shopping list, not a database\n" * 100)
+    result = newsweave("stats", "--db", tmp_path / "notes.db")
+    assert result.code == 2
+    assert "file is not a database (the file is something else, or damaged" in result.err, result.err
+    assert (tmp_path / "notes.db").read_text().startswith("my shopping list")  # left as it was

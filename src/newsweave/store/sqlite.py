@@ -131,6 +131,13 @@ def _fts_query(text: str) -> str:
     return " ".join(f'"{word}"' for word in words)
 
 
+def _open_hint(error: sqlite3.Error) -> str:
+    """What to look at when a database file cannot be opened."""
+    if isinstance(error, sqlite3.DatabaseError) and "not a database" in str(error):
+        return "the file is something else, or damaged; give another --db path"
+    return "does its folder exist, and may newsweave write there?"
+
+
 class SQLiteStore:
     """The Store contract on one SQLite file (or ``:memory:``)."""
 
@@ -149,9 +156,7 @@ class SQLiteStore:
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
         except sqlite3.Error as error:
-            raise StoreError(
-                f"cannot open the database {path}: {error} (does its folder exist, and may newsweave write there?)"
-            ) from error
+            raise StoreError(f"cannot open the database {path}: {error} ({_open_hint(error)})") from error
         return conn
 
     def __enter__(self) -> SQLiteStore:
