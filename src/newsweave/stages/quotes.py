@@ -228,9 +228,11 @@ def _reported_by(sentence_before: str, inner_capitalised: set[str]) -> str | Non
         reported = _SUBJECT_ACTS.match(sentence_before, 0, saying.start()) or (
             opening and _SUBJECT_ACTS.match(sentence_before, opening.end(), saying.start()))
         sentence_before = sentence_before[: saying.start()]
-    if not reported or _SOMEONE_SPEAKS.search(sentence_before, reported.end()) or _OTHER_SAYING.search(
-            sentence_before, reported.end()):
+    if not reported:
         return None
+    if _SOMEONE_SPEAKS.search(sentence_before, reported.end()) or _OTHER_SAYING.search(sentence_before,
+                                                                                       reported.end()):
+        return None  # someone else speaks between the subject and the quotation
     subject = reported.group("subject")
     if " " not in subject and subject not in inner_capitalised and not _CAPITAL_INSIDE.search(subject, 1):
         return None
