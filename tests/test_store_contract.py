@@ -73,6 +73,8 @@ def test_full_text_search_finds_words_and_follows_updates(store):
     store.save_articles([make_article(2, title="Storm weakens", text="Power restored.")])
     assert store.search_articles("thousands") == []
     assert store.search_articles('"unbalanced AND (') == []
+    assert [a.id for a in store.search_articles("budget\x00")] == ["a1"]  # a NUL parts words, never ends a query
+    assert [a.id for a in store.search_articles("passes\x00budget\x1f")] == ["a1"]
     assert store.search_articles("   ") == []
 
 

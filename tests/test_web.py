@@ -262,6 +262,8 @@ def test_search_finds_stories_and_articles_and_marks_the_matches(client):
     assert {a["article"] for a in found["articles"]} == {"bridge-1", "bridge-2", "bridge-3"}
     assert client.get("/search.json?q=").json() == {"query": "", "stories": [], "articles": []}
     assert client.get('/search.json?q="unbalanced (quote AND').status_code == 200
+    assert client.get("/search.json?q=bridge%00").json()["stories"][0]["story"] == "bridge"  # a NUL in a query
+    assert client.get("/search?q=%00").status_code == 200
 
 
 def test_the_atom_feed_is_valid_xml_with_one_entry_per_story_carrying_its_brief(client):

@@ -8,6 +8,7 @@ process is interrupted in the middle of it: SQLite rolls back an unfinished tran
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -125,9 +126,13 @@ def _story_from_row(row: sqlite3.Row | tuple) -> Story:
     return Story(story_id, status, _time(created), _time(updated), articles, outlets, merged_into)
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def _fts_query(text: str) -> str:
-    """Words of a user's query as an FTS5 query that matches all of them, never a syntax error."""
-    words = [word.replace('"', '""') for word in text.split()]
+    """Words of a user's query as an FTS5 query that matches all of them, never a syntax error (a NUL would end
+    a quoted word early: control characters part words)."""
+    words = [word.replace('"', '""') for word in _CONTROL.sub(" ", text).split()]
     return " ".join(f'"{word}"' for word in words)
 
 
