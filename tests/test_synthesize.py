@@ -540,3 +540,12 @@ def test_a_dump_of_thousands_of_sentences_is_read_only_as_far_as_a_long_article_
     assert sentences[-1].text.startswith(f"Prices rose {MAX_ARTICLE_SENTENCES - 1}%")
     brief = synthesize("s-d", [article("d", "Dump", text), article("e", "Dump again", text)])
     assert brief.summary and all(c.citations[0].end <= len(text) for c in brief.summary)
+
+
+def test_a_summary_never_opens_on_a_sentence_that_names_its_subject_by_what_came_before():
+    case = article("a", "Louisiana abortion law", "The case could still lead to the end of Roe v. Wade, the landmark "
+                   "1973 decision on abortion rights across the country.")
+    court = article("b", "Court blocks Louisiana abortion law", "Stop the presses. The Supreme Court agreed on Friday "
+                    "to temporarily block a Louisiana abortion law from taking effect in the state.")
+    summary = [claim.text for claim in synthesize("s-c", [case, court]).summary]
+    assert summary[0].startswith("The Supreme Court agreed") and summary[1].startswith("The case could"), summary

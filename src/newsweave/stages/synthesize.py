@@ -103,6 +103,15 @@ _DANGLING = re.compile(
     r"then(?!-)|thus(?! far)|in addition(?! to)|in response(?! to))\b",
     re.IGNORECASE,
 )
+_POINTS_BACK = re.compile(
+    r"^[\"“]?The (?:move|decision|case|announcement|news|tally|data|measure|changes?|deal|agreement|ruling|order|"
+    r"development|incident|effort|step|action|request|proposal|plan|policy|bill|law|legislation|lawsuit|letter|"
+    r"statement|comments|remarks|report|findings|vote|figures?|numbers?|episode|event|shift) (?:is|was|are|were|"
+    r"could|would|will|may|might|comes|came|follows|followed|marks|marked|has|had|have|means|represents|"
+    r"represented|adds|added|underscores|highlights|signals|appears|seems|also)\b"
+)
+"""A sentence that names its subject by what an earlier one told ("The move comes as …", "The case could still
+lead to …"): readable after that one, not as a summary's opening."""
 _FIRST_PERSON = re.compile(r"\b(?:I|[Ww]e|[Yy]ou|[Mm]y|[Oo]ur|us|[Yy]our)\b")
 """First and second person, capitalised too ("My husband …"), but not "US" the country."""
 _BACKGROUND_CUE = re.compile(
@@ -380,9 +389,13 @@ class _Story:
         )
 
     def _reading_sequence(self, chosen: list[Sentence]) -> list[Sentence]:
-        """Leads before later sentences, earlier articles first; a sentence that leans on the one before it
-        in its article comes right after that one."""
+        """Leads before later sentences, earlier articles first, but never opening on "The move is …" while
+        another can; a sentence that leans on the one before it in its article comes right after that one."""
         ordered = sorted((s for s in chosen if s.stands_alone), key=lambda s: (s.order, self.articles.index(s.article)))
+        if ordered and _POINTS_BACK.match(ordered[0].text):
+            opening = next((s for s in ordered if not _POINTS_BACK.match(s.text)), ordered[0])
+            ordered.remove(opening)
+            ordered.insert(0, opening)
         for sentence in sorted((s for s in chosen if not s.stands_alone), key=lambda s: s.order):
             before = next(
                 i for i, s in enumerate(ordered) if s.article is sentence.article and s.order + 1 == sentence.order
