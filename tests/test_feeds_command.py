@@ -89,6 +89,17 @@ def test_update_stores_new_articles_and_lists_failures(newsweave, db):
     assert [(a["title"], a["source"]) for a in exported] == [("One", "Local")]
 
 
+def test_a_feed_read_despite_its_fault_is_ok_with_the_fault_beside_it(newsweave, db):
+    broken = FEED.replace(b"First item.", b"Fish & chips") + b"<item><title>Cut"  # a bare ampersand, cut short
+    with serve({"/feed": lambda r: Reply(200, broken), "/one": lambda r: Reply(200, PAGE)}) as server:
+        newsweave("feeds", "add", server.base + "/feed", "--name", "Local", "--db", db)
+        result = newsweave("update", "--db", db, env=PRIVATE_OK)
+    assert result.code == 0, result
+    assert result.out.startswith("1 feeds ok (0 unchanged), 0 failed, 1 new articles")
+    assert "/feed: 1 new (read despite: malformed feed" in result.err
+    assert "· ok, read despite: malformed feed" in newsweave("feeds", "list", "--db", db).out
+
+
 def test_private_addresses_are_refused_unless_allowed(newsweave, db):
     with serve({"/feed": lambda r: Reply(200, FEED)}) as server:
         newsweave("feeds", "add", server.base + "/feed", "--db", db)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 from conftest import shared_file
@@ -14,7 +15,8 @@ from replay import start_replay
 from newsweave.http import Fetcher, FetchPolicy
 from newsweave.models import Feed
 from newsweave.opml import parse_opml
-from newsweave.updater import import_feeds, refresh_feed, update
+from newsweave.stages.feeds import parse_feed
+from newsweave.updater import MAX_QUIET_INTERVAL, import_feeds, refresh_feed, update
 
 FAST = FetchPolicy(allow_private_networks=True, host_delay=0, backoff=0.05, read_timeout=1.5, retries=2)
 
@@ -70,7 +72,6 @@ def test_every_article_of_every_healthy_feed_is_stored_without_page_furniture(up
 
 FAULTS = {
     "fault-500": "HTTP 500 Internal Server Error",
-    "fault-malformed": "malformed feed",
     "fault-slow": "no answer within 1.5 s",
     "fault-huge": "response is larger than",
     "fault-html": "not an RSS, Atom or JSON feed",
@@ -85,6 +86,22 @@ def test_every_fault_feed_is_recorded_as_failed_with_its_reason(updated):
     for recoverable in ("fault-429", "fault-redirect", "fault-cp1252"):
         assert feeds[recoverable].last_error is None and feeds[recoverable].last_success, recoverable
     assert first.feeds_failed == len(FAULTS)
+
+
+def test_a_malformed_feed_whose_items_were_read_is_polled_as_usual_with_its_fault_beside_it(updated):
+    """A truncated or badly escaped feed still delivers its good items: backing off as from a failure would starve
+    it (unescaped ampersands are common), yet its publisher's fault stays in view."""
+    store, first, _ = updated
+    (malformed,) = [f for f in store.list_feeds() if f.url.endswith("/fault-malformed.xml")]
+    assert malformed.error_count == 0 and malformed.last_success is not None
+    assert malformed.last_error.startswith("malformed feed")
+    assert malformed.next_check - malformed.last_checked <= timedelta(seconds=MAX_QUIET_INTERVAL)
+    (outcome,) = [o for o in first.outcomes if o.feed.url == malformed.url]
+    assert outcome.ok and outcome.warning.startswith("malformed feed")
+    with Fetcher(FAST) as fetcher:
+        items = parse_feed(fetcher.get(malformed.url).body, None, malformed.url).items
+    links = [item.link for item in items if item.link]  # the truncated last item has none
+    assert links and all(store.is_known(link) for link in links)  # every item it gave was read
 
 
 def test_a_second_update_fetches_nothing_new_and_stores_nothing_twice(updated):

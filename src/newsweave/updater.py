@@ -46,6 +46,8 @@ class FeedOutcome:
     not_modified: bool = False
     problems: list[str] = field(default_factory=list)
     """Page-level problems (a page that 404s, hangs or is refused); the feed itself may be fine."""
+    warning: str | None = None
+    """What was wrong with a feed whose items were read all the same (malformed XML)."""
 
     @property
     def ok(self) -> bool:
@@ -89,11 +91,13 @@ def _failed(store: Store, feed: Feed, now: datetime, error: str) -> Feed:
     return state
 
 
-def _succeeded(store: Store, feed: Feed, now: datetime, new: int, response: Response) -> Feed:
-    """Record a success; a feed with nothing new is polled less and less often."""
+def _succeeded(store: Store, feed: Feed, now: datetime, new: int, response: Response,
+               warning: str | None = None) -> Feed:
+    """Record a success (with the ``warning`` of a feed read despite a fault as its last error, and no error
+    in a row); a feed with nothing new is polled less and less often."""
     interval = BASE_INTERVAL if new else min(int(feed.interval_seconds * 1.5), MAX_QUIET_INTERVAL)
     state = replace(
-        feed, last_checked=now, last_success=now, last_error=None, error_count=0, interval_seconds=interval,
+        feed, last_checked=now, last_success=now, last_error=warning, error_count=0, interval_seconds=interval,
         next_check=now + timedelta(seconds=interval), etag=response.etag or feed.etag,
         last_modified=response.last_modified or feed.last_modified,
     )
@@ -195,11 +199,12 @@ def refresh_feed(store: Store, fetcher: Fetcher, feed: Feed, now: datetime | Non
     outcome.counts = ingest_articles(store, articles, feed_url=feed.url)
     for link, article_id in links.items():
         store.add_link(link, article_id)
-    outcome.error = parsed.problem
-    if parsed.problem:
+    if parsed.problem and not parsed.items:
+        outcome.error = parsed.problem
         outcome.feed = _failed(store, feed, now, parsed.problem)
-    else:
-        outcome.feed = _succeeded(store, feed, now, outcome.counts.new, response)
+    else:  # a feed whose items could be read is polled as usual, its fault kept beside it
+        outcome.warning = parsed.problem
+        outcome.feed = _succeeded(store, feed, now, outcome.counts.new, response, parsed.problem)
     return outcome
 
 

@@ -154,7 +154,8 @@ def feeds_list(fmt: str, db_path: str | None) -> None:
         click.echo("no feeds followed: `newsweave feeds add URL` or `newsweave feeds import FILE.opml` adds some "
                    "(`newsweave update` follows the default list when there are none)", err=True)
     for feed in followed:
-        health = (f"failing ({feed.error_count}×): {feed.last_error}" if feed.last_error
+        health = (f"failing ({feed.error_count}×): {feed.last_error}" if feed.error_count
+                  else f"ok, read despite: {feed.last_error}" if feed.last_error
                   else "ok" if feed.last_checked else "not polled yet")
         last = feed.last_success.isoformat(timespec="minutes") if feed.last_success else "never"
         click.echo(f"{feed.url}\n    {feed.name or '-'} · last success {last} · {health}")
@@ -185,7 +186,8 @@ def _describe(outcome: FeedOutcome) -> str:
     if outcome.not_modified:
         return f"{outcome.feed.url}: unchanged"
     pages = f", {len(outcome.problems)} pages failed" if outcome.problems else ""
-    return f"{outcome.feed.url}: {outcome.counts.new} new{pages}"
+    despite = f" (read despite: {outcome.warning})" if outcome.warning else ""
+    return f"{outcome.feed.url}: {outcome.counts.new} new{pages}{despite}"
 
 
 def _run_update(store, everything: bool = False, show: bool = True) -> UpdateReport:
