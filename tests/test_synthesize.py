@@ -185,6 +185,20 @@ def test_timeline_sources_and_coverage():
     assert synthesize("s-1", same_day).timeline == ()
 
 
+def test_a_timeline_is_told_by_news_reports_in_sentences_that_stand_alone():
+    """A columnist's later piece is no event of the story ("In 2005, my colleagues … wrote an essay"), and a
+    report's opening that leans on what came before is passed over for its first sentence that stands alone."""
+    column = article("o", "Opinion: Let's not pretend the flood was a surprise",
+                     "In 2005, my colleagues wrote an essay about the levees that I think about often. "
+                     "We were right then.", source="Columnist", days=3)
+    column = replace(column, url="https://paper.example/opinion/2025/02/15/levees")
+    assert synthesize("s-1", [*FLOOD[:2], column]).timeline == ()  # the reports lie within a day
+    leaning = replace(FLOOD[2], text="But the water kept rising on Saturday, officials said. " + FLOOD[2].text)
+    entries = synthesize("s-1", [*FLOOD[:2], leaning, column]).timeline
+    assert [e.citations[0].article for e in entries] == ["a", "c"]
+    assert not entries[1].text.startswith("But")
+
+
 def test_a_publication_time_far_in_the_future_is_not_believed_for_coverage_or_timeline():
     """A feed's wrong year must not make the story look updated in 9999 (it would top the front page for years)."""
     wrong = replace(FLOOD[2], published=datetime(9999, 1, 1, tzinfo=UTC))

@@ -602,16 +602,22 @@ def _condensed(sentence: str) -> str:
 
 
 def timeline(articles: Sequence[Article], story: _Story) -> list[TimelineEntry]:
-    """The first report of each day, when believed publication times span more than a day."""
-    dated = sorted(((published, article) for article in articles if (published := article.believed_published())),
+    """The first report of each day, told by its first sentence the brief may state as its own (from a news
+    report, standing alone: never a columnist's "In 2005, my colleagues …"), when the believed publication times
+    of those reports span more than a day."""
+    leads: dict[str, Sentence] = {}
+    for sentence in story.own_candidates():
+        leads.setdefault(sentence.article.id, sentence)
+    dated = sorted(((published, article) for article in articles
+                    if article.id in leads and (published := article.believed_published())),
                    key=lambda pair: (pair[0], pair[1].id))
     if len(dated) < 2 or dated[-1][0] - dated[0][0] <= timedelta(days=1):
         return []
     entries, seen_days = [], set()
     for published, article in dated:
-        lead = next((s for s in story.sentences if s.article is article), None)
-        if lead and published.date() not in seen_days:
+        if published.date() not in seen_days:
             seen_days.add(published.date())
+            lead = leads[article.id]
             entries.append(TimelineEntry(published, lead.text, (lead.citation,)))
     return entries
 
