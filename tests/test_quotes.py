@@ -79,6 +79,11 @@ def test_a_quote_after_other_words_or_a_new_paragraph_is_not_given_the_earlier_s
          "was responsible” for the attack.", "Defense Secretary Mark Esper"),
         ("Vice President Mike Pence voiced support for the move, telling NBC News that “it's the right decision.”",
          "Vice President Mike Pence"),
+        ("President Joe Biden addressed the nation, while admitting that the fall of the country “did unfold more "
+         "quickly than we had anticipated.”", "President Joe Biden"),
+        # a possessor is not the subject
+        ("President Trump's new lawyer, Rudy Giuliani, issued a statement, noting that his “references to timing "
+         "were not describing my understanding.”", None),
         # a name with a capital inside needs no other mention to be a name; a description may run before it
         ("YouTube on Wednesday said it would ban content that “poses a serious risk of egregious harm.”", "YouTube"),
         ("Leading infectious disease expert Anthony Fauci warned that its development “might take some time” to "

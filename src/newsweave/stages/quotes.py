@@ -104,8 +104,9 @@ _SUBJECT_ACTS = re.compile(
 )
 """A sentence that opens on a named subject and any verb ("Pfizer took to Twitter …")."""
 _SAYING = re.compile(
-    r",\s+(?:[a-z]+ly )?(?:saying|writing|adding|declaring|noting|arguing|insisting|warning|tweeting|stating|"
-    r"explaining|telling [A-Za-z.’' ]{2,30}?)(?: (?:on|in|at) [^,.;!?\"“”]{1,30}?)?,?(?: that)?[:,]?\s*$"
+    r",\s+(?:while |and |before |after )?(?:[a-z]+ly )?(?:saying|writing|adding|declaring|noting|arguing|insisting|"
+    r"warning|tweeting|stating|explaining|admitting|acknowledging|conceding|telling [A-Za-z.’' ]{2,30}?)"
+    r"(?: (?:on|in|at) [^,.;!?\"“”]{1,30}?)?,?(?: that\b[^,.;!?\"“”]{0,80}?)?[:,]?\s*$"
 )
 """The sentence's last clause before a quotation is its subject speaking: "…, writing: “…”", "…, saying that “…”"."""
 _SAID_AT_THE_END = re.compile(
@@ -234,6 +235,8 @@ def _reported_by(sentence_before: str, inner_capitalised: set[str]) -> str | Non
                                                                                        reported.end()):
         return None  # someone else speaks between the subject and the quotation
     subject = reported.group("subject")
+    if subject.endswith(("'s", "’s")):
+        return None  # "President Trump's new lawyer, Rudy Giuliani, issued …": the possessor is not the subject
     if " " not in subject and subject not in inner_capitalised and not _CAPITAL_INSIDE.search(subject, 1):
         return None
     return _named(subject)
