@@ -23,6 +23,10 @@ def article(url: str | None = None, source: str | None = None, title: str = "Flo
         {"url": "https://www.edweek.org/technology/opinion-why-are-we-turning-our-backs-on-remote-learning/2021/06"},
         {"source": "Wall Street Journal (Opinion)"},
         {"source": "CNN Opinion"},
+        {"source": "Guest Writer - Right"},
+        {"url": "https://variety.com/2021/tv/columns/ted-sarandos-dave-chappelle-netflix-1235088817/"},
+        {"title": "Column: The recall was never about the governor"},
+        {"title": "Guest essay: What the flood taught our town"},
         {"title": "OPINION: Ending Birthright Citizenship Is No Panacea"},
         {"title": "Op-Ed | The plan fails the people it means to help"},
     ],
@@ -39,6 +43,8 @@ def test_an_article_that_says_it_is_opinion_is(kwargs):
         {"url": "https://www.example.com/news/opinion-polls-tighten-in-ohio"},
         {"source": "Reuters"},
         {"title": "Opinion polls show a tight race in Ohio"},
+        {"title": "Columnist fired after the newspaper's review"},  # a word, not a label
+        {"source": "The Guest House Gazette"},
         {"url": "http://[not-a-url/opinion/"},  # broken URL: nothing to read, no error
         {},
     ],

@@ -2,10 +2,11 @@
 
 Read only from what the article says of itself, never from its wording:
 - its URL's path has an opinion section: /opinion/, /opinions/, /commentary/, /op-ed/, /oped/, /editorial/,
-  /editorials/, /columnists/ (``https://www.washingtonpost.com/opinions/2021/08/10/…``), or a slug that keeps
-  the title's label (``/news/opinion-the-second-amendment-doesnt-shrink-…``);
-- its outlet's name says so: "Wall Street Journal (Opinion)", "CNN Opinion";
-- its title is labelled: "Opinion: …", "OPINION | …", "Op-Ed: …", "Editorial: …", "Commentary: …".
+  /editorials/, /column/, /columns/, /columnists/ (``https://www.washingtonpost.com/opinions/2021/08/10/…``), or
+  a slug that keeps the title's label (``/news/opinion-the-second-amendment-doesnt-shrink-…``);
+- its outlet's name says so: "Wall Street Journal (Opinion)", "CNN Opinion", "Guest Writer - Right";
+- its title is labelled: "Opinion: …", "OPINION | …", "Op-Ed: …", "Editorial: …", "Commentary: …", "Column: …",
+  "Guest essay: …".
 
 A brief's own words come from news reports when the story has any: a columnist's sentence ("As usual, the
 media and politicians are exaggerating the evidence") is the writer's view, not a fact the brief may state.
@@ -18,12 +19,13 @@ from urllib.parse import urlsplit
 
 from newsweave.models import Article
 
-_SECTION = re.compile(r"/(?:opinions?|commentary|op-?eds?|editorials?|columnists?)(?:/|$)", re.IGNORECASE)
+_SECTION = re.compile(r"/(?:opinions?|commentary|op-?eds?|editorials?|columns?|columnists?)(?:/|$)", re.IGNORECASE)
 _SLUG_LABEL = re.compile(r"/(?:opinion(?!-polls?\b|-surveys?\b)|op-?ed|editorial|commentary)-[a-z0-9]", re.IGNORECASE)
 """A slug that carries the title's label: /news/opinion-the-second-amendment-doesnt-shrink-… (but an opinion
 poll is news: /news/opinion-poll-shows-lead)."""
-_SOURCE = re.compile(r"\bopinion\b", re.IGNORECASE)
-_TITLE_LABEL = re.compile(r"^\s*(?:opinion|op-?ed|editorial|commentary)\s*[:|\-–—]", re.IGNORECASE)
+_GUEST = r"guest (?:writers?|columns?|columnists?|essays?|contributors?|commentary|opinion)"
+_SOURCE = re.compile(rf"\b(?:opinion|{_GUEST})\b", re.IGNORECASE)
+_TITLE_LABEL = re.compile(rf"^\s*(?:opinion|op-?ed|editorial|commentary|column|{_GUEST})\s*[:|\-–—]", re.IGNORECASE)
 
 
 def is_opinion(article: Article) -> bool:
