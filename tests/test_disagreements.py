@@ -26,6 +26,17 @@ def test_two_tolls_of_one_attack_disagree_even_in_other_words():
     assert disagreeing_topics(a, b) == ["death toll"]
 
 
+def test_how_many_sources_an_outlet_had_is_no_figure_of_the_story():
+    a = ("A declassified intelligence report finds that the crown prince approved the killing of the journalist, "
+         "four U.S. officials familiar with the matter said.")
+    b = ("The administration will release an intelligence report that concludes that the crown prince approved the "
+         "killing of the journalist, three U.S. officials familiar with the matter said.")
+    assert disagreeing_topics(a, b) == []
+    assert quantities("The talks stalled, according to two people briefed on them.") == ()
+    killed = "Four officials were killed in the attack, the ministry said."
+    assert disagreeing_topics(killed, killed.replace("Four", "Three")) == ["death toll"]  # officials as a count
+
+
 def test_seats_out_of_a_total_are_compared_as_seats():
     a = "The Liberals took 156 seats of the 338 in the House of Commons."
     b = "Trudeau's Liberal Party had won 157 of 338 seats, according to preliminary results."

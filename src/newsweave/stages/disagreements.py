@@ -78,6 +78,15 @@ _AFTER_CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w&]*\.?\s$")
 _CAPITALISED_NOUN = re.compile(r"\s+([A-Z][a-z]+s)\b")
 _OF_BETWEEN = re.compile(r"(?:\s+[a-z]+)?\s+of\s+(?:the\s+)?", re.I)
 """Between "156 seats of the 338" or "157 of 338": the second number is part of the first's description."""
+_SOURCES_AFTER = re.compile(
+    r"^(?:\s+[\w.-]+){0,3}?\s+(?:officials|sources|people|persons|aides|diplomats)\b(?:\s+[\w.,-]+){0,4}?\s+"
+    r"(?:familiar with|briefed on|with (?:direct )?knowledge of|who (?:spoke|asked|requested|declined)|"
+    r"speaking on(?: the)? condition)\b",
+    re.I,
+)
+"""A count of the reporter's own sources ("four U.S. officials familiar with the matter said"): how the story was
+reported, never a figure of the story, so two outlets with three and four such sources do not disagree."""
+_SOURCES_BEFORE = re.compile(r"\baccording to\s+$", re.I)
 _ORDINAL = re.compile(r"\d(?:st|nd|rd|th)$", re.I)
 _NOT_A_NOUN = STOPWORDS | {"still", "last", "next", "per", "each", "percent", "percentage", "point", "points"}
 _TOLL = dict.fromkeys(("kill", "dead", "death", "died", "die", "fatality", "fatal", "live"), "†toll") | dict.fromkeys(
@@ -173,7 +182,8 @@ def quantities(text: str) -> tuple[Quantity, ...]:
         previous, following = mentions[i - 1] if i else None, mentions[i + 1] if i + 1 < len(mentions) else None
         unit = _counted_noun(text, number, following)
         if unit and not _is_year_or_ordinal(number) and not _in_tally(text, number) \
-                and not _COMPOUND_SPAN.search(text[max(0, number.start - 40) : number.start]):
+                and not _COMPOUND_SPAN.search(text[max(0, number.start - 40) : number.start]) \
+                and not _counts_sources(text, number):
             clause = _clause(number, boundaries, len(text))
             found.append(_quantity(text, number, unit, clause, previous, following))
     return tuple(found)
@@ -287,6 +297,14 @@ def _counted_noun(text: str, number: NumberMention, following: NumberMention | N
         people = _CAPITALISED_NOUN.match(text, number.end)
         return stem(people.group(1).lower()) if people else ""
     return stem(unit)
+
+
+def _counts_sources(text: str, number: NumberMention) -> bool:
+    """Whether the number counts the reporter's sources (``_SOURCES_AFTER``, "according to three people …")."""
+    after = text[number.end : number.end + 120]
+    return bool(_SOURCES_AFTER.match(after) or (_SOURCES_BEFORE.search(text[max(0, number.start - 20) : number.start])
+                                                and re.match(r"\s+(?:[\w.-]+\s+){0,2}?(?:officials|sources|people)\b",
+                                                             after)))
 
 
 def _in_name_or_date(text: str, number: NumberMention) -> bool:
