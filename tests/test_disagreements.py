@@ -37,6 +37,14 @@ def test_how_many_sources_an_outlet_had_is_no_figure_of_the_story():
     assert disagreeing_topics(killed, killed.replace("Four", "Three")) == ["death toll"]  # officials as a count
 
 
+def test_a_toll_that_counts_the_attacker_fits_the_victims_alone():
+    with_attacker = "The terror attack near Parliament left four people dead, including the assailant, police said."
+    victims = "The assailant killed three people in the terror attack near Parliament, police said."
+    assert disagreeing_topics(with_attacker, victims) == []
+    assert disagreeing_topics(with_attacker.replace(", including the assailant", ""), victims) == ["death toll"]
+    assert disagreeing_topics(with_attacker, victims.replace("three", "two")) == ["death toll"]
+
+
 def test_seats_out_of_a_total_are_compared_as_seats():
     a = "The Liberals took 156 seats of the 338 in the House of Commons."
     b = "Trudeau's Liberal Party had won 157 of 338 seats, according to preliminary results."

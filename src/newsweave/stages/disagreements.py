@@ -86,6 +86,11 @@ _SOURCES_AFTER = re.compile(
 )
 """A count of the reporter's own sources ("four U.S. officials familiar with the matter said"): how the story was
 reported, never a figure of the story, so two outlets with three and four such sources do not disagree."""
+_WITH_PERPETRATOR = re.compile(
+    r"[^.;:,]{0,60}?,?\s+including (?:the |a )?(?:alleged |suspected )?(?:assailant|attacker|gunman|shooter|"
+    r"suspect|bomber|perpetrator|killer)\b", re.I)
+"""A toll that counts the attacker ("four people dead, including the assailant"): the victims number one fewer,
+as another outlet may count them ("the assailant killed three people")."""
 _SOURCES_BEFORE = re.compile(r"\baccording to\s+$", re.I)
 _ORDINAL = re.compile(r"\d(?:st|nd|rd|th)$", re.I)
 _NOT_A_NOUN = STOPWORDS | {"still", "last", "next", "per", "each", "percent", "percentage", "point", "points"}
@@ -114,7 +119,7 @@ class Quantity:
     unit: str
     role: str
     bound: str
-    """'exact', 'about', 'just under', 'at least' or 'at most'."""
+    """'exact', 'about', 'just under', 'at least', 'at most' or 'or one fewer' (a toll with the attacker in it)."""
     decimals: int
     """Decimal places as written: 94% is 94.1% to the nearest point, not another figure."""
     expected: bool
@@ -127,6 +132,8 @@ class Quantity:
     """Where the number stands in its sentence."""
 
     def interval(self) -> tuple[float, float]:
+        if self.bound == "or one fewer":  # a toll with the attacker in it: the victims alone are one fewer
+            return self.value - 1, self.value
         if self.bound == "just under":  # "nearly a dozen": 11 fits, 12 would too
             return self.value * (1 - 3 * APPROXIMATION), self.value
         if self.bound == "about":
@@ -339,7 +346,7 @@ def _quantity(text: str, number: NumberMention, unit: str, clause: tuple[int, in
         value=number.value,
         unit=unit,
         role=_role(before, after),
-        bound=_bound(before, number),
+        bound=_bound(before, number, _WITH_PERPETRATOR.match(text, number.end) is not None),
         decimals=len(re.sub(r"[^\d.]", "", number.text).partition(".")[2]),
         expected=expected,
         words=words,
@@ -367,7 +374,7 @@ def _role(before: str, after: str) -> str:
     return next(r for r in role.groups() if r).lower() if role else ""
 
 
-def _bound(before: str, number: NumberMention) -> str:
+def _bound(before: str, number: NumberMention, with_perpetrator: bool = False) -> str:
     if _JUST_UNDER.search(before):
         return "just under"
     if _AT_LEAST.search(before) or number.text.endswith("+"):
@@ -376,7 +383,7 @@ def _bound(before: str, number: NumberMention) -> str:
         return "at most"
     if _APPROXIMATE.search(before) or _is_round(number):
         return "about"
-    return "exact"
+    return "or one fewer" if with_perpetrator else "exact"
 
 
 def _is_round(number: NumberMention) -> bool:
