@@ -100,6 +100,30 @@ def test_a_feed_read_despite_its_fault_is_ok_with_the_fault_beside_it(newsweave,
     assert "· ok, read despite: malformed feed" in newsweave("feeds", "list", "--db", db).out
 
 
+HOME = (b'<html><head><title>Local news</title><link rel="alternate" type="application/rss+xml" href="/feed">'
+        b"</head><body><h1>Local news</h1><p>Today's stories.</p></body></html>")
+
+
+def test_a_sites_page_stands_for_the_feed_it_names(newsweave, db):
+    """As readers expect of a feed reader: give the site, get its feed."""
+    routes = {"/": lambda r: Reply(200, HOME), "/feed": lambda r: Reply(200, FEED), "/one": lambda r: Reply(200, PAGE),
+              "/bare": lambda r: Reply(200, b"<html><body>no feed named</body></html>")}
+    with serve(routes) as server:
+        newsweave("feeds", "add", server.base + "/", "--name", "Local", "--db", db)
+        newsweave("feeds", "add", server.base + "/bare", "--db", db)
+        result = newsweave("update", "--db", db, env=PRIVATE_OK)
+        listed = json.loads(newsweave("feeds", "list", "--format", "json", "--db", db).out)
+        newsweave("feeds", "add", server.base + "/", "--db", db)  # the page again: its feed is followed already
+        again = newsweave("update", "--all", "--db", db, env=PRIVATE_OK)
+    assert f"{server.base}/: a page naming its feed; now following {server.base}/feed: 1 new" in result.err
+    assert "/bare: failed: not an RSS, Atom or JSON feed (an HTML page)" in result.err
+    assert [(f["url"], f["name"]) for f in listed] == [(server.base + "/feed", "Local"), (server.base + "/bare", None)]
+    assert [a["title"] for a in map(json.loads, newsweave("export", "--db", db).out.splitlines())] == ["One"]
+    assert again.out.startswith("2 feeds ok (0 unchanged), 1 failed, 0 new articles"), again  # nothing twice
+    followed = [f["url"] for f in json.loads(newsweave("feeds", "list", "--format", "json", "--db", db).out)]
+    assert followed == [server.base + "/feed", server.base + "/bare"]
+
+
 def test_private_addresses_are_refused_unless_allowed(newsweave, db):
     with serve({"/feed": lambda r: Reply(200, FEED)}) as server:
         newsweave("feeds", "add", server.base + "/feed", "--db", db)

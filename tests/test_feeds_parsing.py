@@ -8,7 +8,7 @@ import pytest
 
 from newsweave.models import Feed
 from newsweave.opml import InvalidOPML, export_opml, parse_opml
-from newsweave.stages.feeds import NotAFeed, html_to_text, parse_feed
+from newsweave.stages.feeds import NotAFeed, feed_links, html_to_text, parse_feed
 
 RSS2 = b"""<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Daily</title>
 <item><title>Storm &amp; floods</title><link>https://daily.example/storm</link><guid>s1</guid>
@@ -124,3 +124,18 @@ def test_the_shipped_default_feeds_are_many_and_varied():
     assert 30 <= len(feeds) <= 60
     assert len({f.url for f in feeds}) == len(feeds)
     assert all(f.url.startswith("https://") and f.name for f in feeds)
+
+
+def test_a_page_names_its_feeds_in_its_head():
+    page = b"""<html><head><title>News</title>
+    <link rel="stylesheet" href="/style.css">
+    <link rel="alternate" type="application/rss+xml" title="Top stories" href="/rss/top.xml">
+    <link rel="Alternate home" type="application/atom+xml; charset=utf-8" href="https://cdn.example.org/atom">
+    <link rel="alternate" type="application/rss+xml" href="javascript:alert(1)">
+    <link rel="alternate" type="text/html" hreflang="fr" href="/fr/">
+    <link rel="alternate" type="application/rss+xml" href="/rss/top.xml">
+    </head><body><a href="/rss/other.xml" type="application/rss+xml">not in the head</a></body></html>"""
+    assert feed_links(page, "https://news.example.org/world/") == [
+        "https://news.example.org/rss/top.xml", "https://cdn.example.org/atom"]
+    assert feed_links(b"<html><body>no feed here</body></html>", "https://a.example/") == []
+    assert feed_links(b"", "https://a.example/") == [] and feed_links(b"\x00\xff garbage", None) == []

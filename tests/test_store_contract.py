@@ -118,6 +118,18 @@ def test_a_brief_round_trips(store):
         store.save_brief(Brief(story="nope", headline="h", headline_from=None))
 
 
+def test_a_feed_moves_to_a_new_url_with_its_name_and_history(store):
+    store.add_feed(Feed("https://example.com/", "Example"))
+    store.save_feed_state(Feed("https://example.com/", "Example", error_count=2, last_error="an HTML page"))
+    assert store.move_feed("https://example.com/", "https://example.com/rss")
+    (moved,) = store.list_feeds()
+    assert (moved.url, moved.name, moved.error_count) == ("https://example.com/rss", "Example", 2)
+    assert store.get_feed("https://example.com/") is None
+    store.add_feed(Feed("https://example.com/news", "Example news"))
+    assert not store.move_feed("https://example.com/news", "https://example.com/rss")  # already followed: merged
+    assert [f.url for f in store.list_feeds()] == ["https://example.com/rss"]
+
+
 def test_feeds_are_added_once_listed_and_removed(store):
     assert store.add_feed(Feed("https://example.com/rss", "Example"))
     assert not store.add_feed(Feed("https://example.com/rss", "Again"))

@@ -26,7 +26,7 @@ from newsweave.pipeline import IngestCounts, StoryChanges, ingest_articles, sett
 from newsweave.stages.dedupe import canonical_url, is_copy
 from newsweave.stages.embed import Embedder
 from newsweave.stages.extract import Page, extract_page
-from newsweave.stages.feeds import FeedItem, NotAFeed, ParsedFeed, parse_feed
+from newsweave.stages.feeds import FeedItem, NotAFeed, ParsedFeed, feed_links, parse_feed
 from newsweave.stages.ingest import article_from_record
 from newsweave.stages.language_model import ChatModel
 from newsweave.store import Store
@@ -48,6 +48,8 @@ class FeedOutcome:
     """Page-level problems (a page that 404s, hangs or is refused); the feed itself may be fine."""
     warning: str | None = None
     """What was wrong with a feed whose items were read all the same (malformed XML)."""
+    moved_from: str | None = None
+    """The page followed until now, when it named this feed (``feed_links``) and the feed is followed instead."""
 
     @property
     def ok(self) -> bool:
@@ -189,12 +191,13 @@ def refresh_feed(store: Store, fetcher: Fetcher, feed: Feed, now: datetime | Non
         response = fetcher.get(feed.url, etag=feed.etag, last_modified=feed.last_modified)
         if response.not_modified:
             return FeedOutcome(_succeeded(store, feed, now, 0, response), not_modified=True)
-        parsed = parse_feed(response.body, response.headers.get("content-type"), response.url)
+        page_url = feed.url
+        feed, response, parsed = _read_feed(store, fetcher, feed, response)
     except (FetchError, NotAFeed) as error:
         reason = error.reason if isinstance(error, FetchError) else str(error)
         log.info("feed failed: %s: %s", feed.url, reason)
         return FeedOutcome(_failed(store, feed, now, reason), error=reason)
-    outcome = FeedOutcome(feed)
+    outcome = FeedOutcome(feed, moved_from=page_url if feed.url != page_url else None)
     articles, links = _new_articles(store, fetcher, feed, parsed, outcome.problems)
     outcome.counts = ingest_articles(store, articles, feed_url=feed.url)
     for link, article_id in links.items():
@@ -206,6 +209,27 @@ def refresh_feed(store: Store, fetcher: Fetcher, feed: Feed, now: datetime | Non
         outcome.warning = parsed.problem
         outcome.feed = _succeeded(store, feed, now, outcome.counts.new, response, parsed.problem)
     return outcome
+
+
+def _read_feed(store: Store, fetcher: Fetcher, feed: Feed, response: Response) -> tuple[Feed, Response, ParsedFeed]:
+    """The feed ``response`` holds; or, when it is an HTML page that names its feed (a site's front page), that
+    feed, followed from now on in place of the page (``Store.move_feed``). NotAFeed when it is neither."""
+    try:
+        return feed, response, parse_feed(response.body, response.headers.get("content-type"), response.url)
+    except NotAFeed as error:
+        named = next(iter(feed_links(response.body, response.url)), None)
+        if named is None or named == feed.url:
+            raise
+        not_a_feed = error
+    try:
+        named_response = fetcher.get(named)
+        parsed = parse_feed(named_response.body, named_response.headers.get("content-type"), named_response.url)
+    except (FetchError, NotAFeed) as error:
+        reason = error.reason if isinstance(error, FetchError) else str(error)
+        raise NotAFeed(f"{not_a_feed}; the feed it names, {named}, failed: {reason}") from None
+    store.move_feed(feed.url, named)
+    log.info("feed moved: %s names its feed %s", feed.url, named)
+    return replace(feed, url=named, etag=None, last_modified=None), named_response, parsed
 
 
 def _refresh_guarded(store: Store, fetcher: Fetcher, feed: Feed, now: datetime) -> FeedOutcome:

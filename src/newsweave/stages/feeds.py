@@ -4,7 +4,8 @@ Owns turning untrusted feed bytes into ``FeedItem`` values with plain-text summa
 in summaries is reduced to text; scripts and styles dropped). RSS and Atom go through
 feedparser, which copes with broken XML and declared encodings such as windows-1252; JSON
 Feed (jsonfeed.org 1.0 and 1.1) is read here. A document that is no feed at all raises
-``NotAFeed``; a malformed feed whose items could still be read reports ``problem``.
+``NotAFeed``; a malformed feed whose items could still be read reports ``problem``. ``feed_links`` reads the
+feeds an HTML page names for itself, so a site's page can stand for its feed.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import calendar
 import json
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import feedparser
 from lxml import html as lxml_html
@@ -23,6 +24,8 @@ from newsweave.models import parse_time
 from newsweave.stages.ingest import normalize_text, normalize_title
 
 MAX_ITEMS = 500
+MAX_PAGE_FOR_LINKS = 1_000_000
+"""Bytes of a page read for the feeds it names (they are in its head)."""
 
 
 class NotAFeed(NewsweaveError):
@@ -130,6 +133,27 @@ def _absolute(item: FeedItem, base_url: str | None) -> FeedItem:
     if not base_url or not item.link:
         return item
     return replace(item, link=urljoin(base_url, item.link))
+
+
+_FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "application/feed+json",
+                         "application/rdf+xml"})
+
+
+def feed_links(page: bytes, base_url: str | None = None) -> list[str]:
+    """The feeds an HTML page names for itself (``<link rel="alternate" type="application/rss+xml" href=…>``), in
+    its order, absolute, http(s) only: a site's front page or section page leads to its feed."""
+    try:
+        tree = lxml_html.document_fromstring(page[:MAX_PAGE_FOR_LINKS])
+    except (ValueError, lxml_html.etree.ParserError):
+        return []
+    found = []
+    for link in tree.xpath("//link[@href]"):
+        rel = (link.get("rel") or "").lower().split()
+        kind = (link.get("type") or "").split(";")[0].strip().lower()
+        href = urljoin(base_url or "", link.get("href").strip())
+        if "alternate" in rel and kind in _FEED_TYPES and urlsplit(href).scheme in {"http", "https"}:
+            found.append(href)
+    return list(dict.fromkeys(found))
 
 
 def parse_feed(body: bytes, content_type: str | None = None, base_url: str | None = None) -> ParsedFeed:

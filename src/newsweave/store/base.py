@@ -183,6 +183,10 @@ class Store(Protocol):
 
     def remove_feed(self, url: str) -> bool: ...
 
+    def move_feed(self, url: str, new_url: str) -> bool:
+        """Follow ``new_url`` in place of ``url``, keeping its name and history; when ``new_url`` is already
+        followed, ``url`` is only dropped (False)."""
+
     # Embeddings, cached by model name and content key (a digest of the exact text)
     def get_embeddings(self, model: str, keys: Sequence[str]) -> dict[str, np.ndarray]:
         """The cached vectors among ``keys``; keys never embedded are absent."""

@@ -483,6 +483,13 @@ class SQLiteStore:
         with self._transaction() as conn:
             return conn.execute("DELETE FROM feeds WHERE url = ?", (url,)).rowcount == 1
 
+    def move_feed(self, url: str, new_url: str) -> bool:
+        with self._transaction() as conn:
+            if conn.execute("SELECT 1 FROM feeds WHERE url = ?", (new_url,)).fetchone():
+                conn.execute("DELETE FROM feeds WHERE url = ?", (url,))
+                return False
+            return conn.execute("UPDATE feeds SET url = ? WHERE url = ?", (new_url, url)).rowcount == 1
+
     # Embeddings
 
     def get_embeddings(self, model: str, keys: Sequence[str]) -> dict[str, np.ndarray]:
