@@ -79,11 +79,13 @@ def feeds() -> None:
 @click.option("--name", help="The outlet's name, shown as the source of its articles.")
 @db_option
 def feeds_add(url: str, name: str | None, db_path: str | None) -> None:
-    """Follow one feed.
+    """Follow one feed (RSS, Atom or JSON Feed), or a site's page that names its feed: the next update then
+    follows the feed it names instead.
 
     \b
     Example:
       newsweave feeds add https://feeds.bbci.co.uk/news/world/rss.xml --name "BBC News"
+      newsweave feeds add https://www.theguardian.com/world --name "The Guardian"
     """
     with open_db(db_path) as store:
         added = add_feed(store, url, name)
