@@ -94,6 +94,21 @@ def test_redirects_are_followed_and_capped():
             client.get(server.base + "/loop")
 
 
+def test_a_resource_reached_by_permanent_redirects_alone_says_where_it_now_lives():
+    routes = {
+        "/old": lambda r: Reply(301, headers={"Location": "/older"}),
+        "/older": lambda r: Reply(308, headers={"Location": "/new"}),
+        "/new": lambda r: ok(b"here"),
+        "/for-now": lambda r: Reply(302, headers={"Location": "/new"}),
+        "/mixed": lambda r: Reply(301, headers={"Location": "/for-now"}),
+    }
+    with serve(routes) as server, fetcher() as client:
+        assert client.get(server.base + "/old").moved_to == server.base + "/new"
+        assert client.get(server.base + "/for-now").moved_to is None  # a temporary redirect: still ask the old URL
+        assert client.get(server.base + "/mixed").moved_to is None
+        assert client.get(server.base + "/new").moved_to is None
+
+
 def test_a_slow_server_times_out():
     with serve({"/slow": lambda r: Reply(200, b"late", delay=3)}) as server, fetcher(retries=0, read_timeout=0.5) as c:
         with pytest.raises(FetchError, match="no answer within 0.5 s"):

@@ -83,9 +83,18 @@ def test_every_fault_feed_is_recorded_as_failed_with_its_reason(updated):
     feeds = {re.sub(r".*/feeds/(.*)\.xml", r"\1", f.url): f for f in store.list_feeds()}
     for name, reason in FAULTS.items():
         assert feeds[name].error_count == 2 and reason in feeds[name].last_error, name  # failed in both updates
-    for recoverable in ("fault-429", "fault-redirect", "fault-cp1252"):
+    for recoverable in ("fault-429", "fault-cp1252"):
         assert feeds[recoverable].last_error is None and feeds[recoverable].last_success, recoverable
     assert first.feeds_failed == len(FAULTS)
+
+
+def test_a_feed_that_moved_permanently_is_followed_where_it_went(updated):
+    """fault-redirect answers 301 with another outlet's feed, which the list follows too: the two are one feed."""
+    store, first, _ = updated
+    (moved,) = [o for o in first.outcomes if o.moved_from and o.moved_from.endswith("/fault-redirect.xml")]
+    assert moved.ok and moved.moved_why == "moved permanently" and "/fault-redirect" not in moved.feed.url
+    followed = [f.url for f in store.list_feeds()]
+    assert moved.feed.url in followed and not any(url.endswith("/fault-redirect.xml") for url in followed)
 
 
 def test_a_malformed_feed_whose_items_were_read_is_polled_as_usual_with_its_fault_beside_it(updated):

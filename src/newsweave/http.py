@@ -24,7 +24,7 @@ import random
 import socket
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
@@ -39,6 +39,7 @@ USER_AGENT = f"newsweave/{__version__} (+{PROJECT_URL})"
 ROBOTS_AGENT = "newsweave"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+PERMANENT_REDIRECTS = frozenset({301, 308})
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +66,8 @@ class Response:
     status: int
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
+    moved_to: str | None = None
+    """Where the resource now lives for good, when it was reached through permanent redirects alone (301, 308)."""
 
     @property
     def not_modified(self) -> bool:
@@ -228,16 +231,18 @@ class Fetcher:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
+        permanent = None  # whether every redirect so far was permanent; None before the first
         for _ in range(self.policy.max_redirects + 1):
             response = self._get_with_retries(url, headers)
             if response.status >= 400:
                 phrase = httpx.codes.get_reason_phrase(response.status)
                 raise FetchError(url, f"HTTP {response.status} {phrase}", response.status)
             if response.status not in REDIRECT_STATUSES:
-                return response
+                return replace(response, moved_to=url) if permanent else response
             location = response.headers.get("location")
             if not location:
                 raise FetchError(url, f"HTTP {response.status} redirect without a Location", response.status)
+            permanent = permanent is not False and response.status in PERMANENT_REDIRECTS
             url = urljoin(url, location)
         raise FetchError(url, f"more than {self.policy.max_redirects} redirects")
 

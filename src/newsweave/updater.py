@@ -49,7 +49,9 @@ class FeedOutcome:
     warning: str | None = None
     """What was wrong with a feed whose items were read all the same (malformed XML)."""
     moved_from: str | None = None
-    """The page followed until now, when it named this feed (``feed_links``) and the feed is followed instead."""
+    """The URL followed until now, when this poll found the feed elsewhere for good (``moved_why``)."""
+    moved_why: str = ""
+    """"moved permanently" (301, 308) or "a page naming its feed" (``feed_links``)."""
 
     @property
     def ok(self) -> bool:
@@ -191,13 +193,13 @@ def refresh_feed(store: Store, fetcher: Fetcher, feed: Feed, now: datetime | Non
         response = fetcher.get(feed.url, etag=feed.etag, last_modified=feed.last_modified)
         if response.not_modified:
             return FeedOutcome(_succeeded(store, feed, now, 0, response), not_modified=True)
-        page_url = feed.url
-        feed, response, parsed = _read_feed(store, fetcher, feed, response)
+        followed = feed.url
+        feed, response, parsed, why = _read_feed(store, fetcher, feed, response)
     except (FetchError, NotAFeed) as error:
         reason = error.reason if isinstance(error, FetchError) else str(error)
         log.info("feed failed: %s: %s", feed.url, reason)
         return FeedOutcome(_failed(store, feed, now, reason), error=reason)
-    outcome = FeedOutcome(feed, moved_from=page_url if feed.url != page_url else None)
+    outcome = FeedOutcome(feed, moved_from=followed if why else None, moved_why=why)
     articles, links = _new_articles(store, fetcher, feed, parsed, outcome.problems)
     outcome.counts = ingest_articles(store, articles, feed_url=feed.url)
     for link, article_id in links.items():
@@ -211,25 +213,32 @@ def refresh_feed(store: Store, fetcher: Fetcher, feed: Feed, now: datetime | Non
     return outcome
 
 
-def _read_feed(store: Store, fetcher: Fetcher, feed: Feed, response: Response) -> tuple[Feed, Response, ParsedFeed]:
-    """The feed ``response`` holds; or, when it is an HTML page that names its feed (a site's front page), that
-    feed, followed from now on in place of the page (``Store.move_feed``). NotAFeed when it is neither."""
+def _read_feed(store: Store, fetcher: Fetcher, feed: Feed,
+               response: Response) -> tuple[Feed, Response, ParsedFeed, str]:
+    """The feed ``response`` holds, with why it is now followed at another URL ("" when it is not). When the
+    feed moved permanently (301, 308), or the response is an HTML page that names its feed (a site's front page),
+    the new URL is followed from now on in place of the old (``Store.move_feed``). NotAFeed when it is no feed
+    and names none that reads."""
+    why = "moved permanently" if response.moved_to and response.moved_to != feed.url else ""
     try:
-        return feed, response, parse_feed(response.body, response.headers.get("content-type"), response.url)
+        parsed = parse_feed(response.body, response.headers.get("content-type"), response.url)
     except NotAFeed as error:
         named = next(iter(feed_links(response.body, response.url)), None)
         if named is None or named == feed.url:
             raise
-        not_a_feed = error
-    try:
-        named_response = fetcher.get(named)
-        parsed = parse_feed(named_response.body, named_response.headers.get("content-type"), named_response.url)
-    except (FetchError, NotAFeed) as error:
-        reason = error.reason if isinstance(error, FetchError) else str(error)
-        raise NotAFeed(f"{not_a_feed}; the feed it names, {named}, failed: {reason}") from None
-    store.move_feed(feed.url, named)
-    log.info("feed moved: %s names its feed %s", feed.url, named)
-    return replace(feed, url=named, etag=None, last_modified=None), named_response, parsed
+        try:
+            response = fetcher.get(named)
+            parsed = parse_feed(response.body, response.headers.get("content-type"), response.url)
+        except (FetchError, NotAFeed) as failure:
+            reason = failure.reason if isinstance(failure, FetchError) else str(failure)
+            raise NotAFeed(f"{error}; the feed it names, {named}, failed: {reason}") from None
+        why = "a page naming its feed"
+        response = replace(response, moved_to=response.moved_to or named)
+    if not why:
+        return feed, response, parsed, ""
+    store.move_feed(feed.url, response.moved_to)
+    log.info("feed moved: %s: %s; now %s", feed.url, why, response.moved_to)
+    return replace(feed, url=response.moved_to, etag=None, last_modified=None), response, parsed, why
 
 
 def _refresh_guarded(store: Store, fetcher: Fetcher, feed: Feed, now: datetime) -> FeedOutcome:

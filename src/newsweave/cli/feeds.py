@@ -189,7 +189,7 @@ def _describe(outcome: FeedOutcome) -> str:
         return f"{outcome.feed.url}: unchanged"
     pages = f", {len(outcome.problems)} pages failed" if outcome.problems else ""
     despite = f" (read despite: {outcome.warning})" if outcome.warning else ""
-    moved = f"{outcome.moved_from}: a page naming its feed; now following " if outcome.moved_from else ""
+    moved = f"{outcome.moved_from}: {outcome.moved_why}; now following " if outcome.moved_from else ""
     return f"{moved}{outcome.feed.url}: {outcome.counts.new} new{pages}{despite}"
 
 
