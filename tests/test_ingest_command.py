@@ -204,3 +204,23 @@ def test_a_file_that_is_no_database_is_named_as_such(newsweave, tmp_path):
     assert result.code == 2
     assert "file is not a database (the file is something else, or damaged" in result.err, result.err
     assert (tmp_path / "notes.db").read_text().startswith("my shopping list")  # left as it was
+
+
+def test_two_ingests_into_one_database_at_once_take_turns_at_the_stories(newsweave, tmp_path, db):
+    """A scheduled update and a manual ingest may overlap: each must find the other's stories, never hand out
+    the same story ids (that once ended both with 'story s-000032 is part of a merge cycle')."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from conftest import shared_file
+
+    lines = shared_file("allsides/dev.articles.jsonl").read_text(encoding="utf-8").splitlines()[:240]
+    halves = [write_jsonl(tmp_path / f"half{n}.jsonl", lines[n::2]) for n in (0, 1)]
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda half: newsweave("ingest", half, "--db", db), halves))
+    assert all(r.code == 0 for r in results), results
+    assert [summary(r.out)[0] for r in results] == [120, 120]
+    with SQLiteStore(db) as store:
+        assert store.unassigned_articles() == []
+        stories = store.list_stories(limit=1000)
+        assert sum(s.articles for s in stories) == 240
+        assert store.stats().briefs == len(stories)

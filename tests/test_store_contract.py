@@ -130,6 +130,27 @@ def test_a_feed_moves_to_a_new_url_with_its_name_and_history(store):
     assert [f.url for f in store.list_feeds()] == ["https://example.com/rss"]
 
 
+def test_one_clusterer_at_a_time_holds_a_database(store):
+    """Another connection to the same database, as another process would open, waits for the lock."""
+    import threading
+
+    other = SQLiteStore(store.path) if store.path != ":memory:" else store
+    entered = threading.Event()
+
+    def settle() -> None:
+        with other.clustering_lock():
+            entered.set()
+
+    with store.clustering_lock():
+        waiting = threading.Thread(target=settle)
+        waiting.start()
+        assert not entered.wait(0.5)  # still held here
+    assert entered.wait(10)
+    waiting.join()
+    if other is not store:
+        other.close()
+
+
 def test_feeds_are_added_once_listed_and_removed(store):
     assert store.add_feed(Feed("https://example.com/rss", "Example"))
     assert not store.add_feed(Feed("https://example.com/rss", "Again"))

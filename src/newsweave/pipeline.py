@@ -203,21 +203,23 @@ def settle_stories(store: Store, embedder: Embedder, model: ChatModel | None = N
     """The live path of clustering: put every stored article without a story into one, then write the
     briefs of the stories that changed (with ``model``, by ``llm/1``: ``stages/language_model.py``).
     Resumes from the engine state in the store; works through the backlog in chunks, each saved in one
-    transaction, so an interrupted run loses at most one chunk."""
-    changes = StoryChanges()
-    pending = store.unassigned_articles(limit=SETTLE_CHUNK)
-    clusterer = _restored_clusterer(store, embedder) if pending else None
-    while pending:
-        _settle_chunk(store, clusterer, embedder, pending, changes)
+    transaction, so an interrupted run loses at most one chunk. Holds the store's clustering lock throughout:
+    two processes settling one database (a scheduled update and a manual ingest) take turns."""
+    with store.clustering_lock():  # another process settling the same database finishes first
+        changes = StoryChanges()
         pending = store.unassigned_articles(limit=SETTLE_CHUNK)
-    gone = {g for g, _ in changes.merged}
-    changes.updated -= changes.new | gone
-    changes.new -= gone
-    sentences = store_embedder(store)
-    # One engine for the batch, so that it stops asking a service that keeps failing.
-    engine = LanguageModelEngine(model, sentences) if model else None
-    for story_id in sorted(changes.touched):
-        write_brief(store, story_id, sentences, engine)
+        clusterer = _restored_clusterer(store, embedder) if pending else None
+        while pending:
+            _settle_chunk(store, clusterer, embedder, pending, changes)
+            pending = store.unassigned_articles(limit=SETTLE_CHUNK)
+        gone = {g for g, _ in changes.merged}
+        changes.updated -= changes.new | gone
+        changes.new -= gone
+        sentences = store_embedder(store)
+        # One engine for the batch, so that it stops asking a service that keeps failing.
+        engine = LanguageModelEngine(model, sentences) if model else None
+        for story_id in sorted(changes.touched):
+            write_brief(store, story_id, sentences, engine)
     return changes
 
 

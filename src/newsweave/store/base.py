@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, Protocol
@@ -158,6 +159,10 @@ class Store(Protocol):
         with the clustering engine's state of it."""
 
     def engine_state(self, name: str) -> dict | None: ...
+
+    def clustering_lock(self) -> AbstractContextManager[None]:
+        """Held while the clustering engine's state is read, changed and saved: one clusterer at a time per
+        database, across processes (two would hand out the same story ids). Waits for the other to finish."""
 
     def apply_clustering(self, changes: ClusteringChanges) -> None:
         """Attach articles, save story states, record merges and dormancy, and the engine state: all or nothing."""

@@ -7,6 +7,7 @@ process is interrupted in the middle of it: SQLite rolls back an unfinished tran
 
 from __future__ import annotations
 
+import fcntl
 import json
 import re
 import sqlite3
@@ -379,6 +380,21 @@ class SQLiteStore:
     def engine_state(self, name: str) -> dict | None:
         rows = self._query("SELECT state FROM engine_state WHERE name = ?", (name,))
         return json.loads(rows[0]["state"]) if rows else None
+
+    @contextmanager
+    def clustering_lock(self) -> Iterator[None]:
+        """An exclusive lock on ``PATH.lock`` beside the database file (a thread lock for ``:memory:``): SQLite's own
+        locks last one transaction, and clustering a backlog spans many."""
+        if self.path == ":memory:":
+            with self._lock:
+                yield
+            return
+        with open(f"{self.path}.lock", "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def apply_clustering(self, changes: ClusteringChanges) -> None:
         now = _now()
