@@ -137,5 +137,10 @@ def test_a_page_names_its_feeds_in_its_head():
     </head><body><a href="/rss/other.xml" type="application/rss+xml">not in the head</a></body></html>"""
     assert feed_links(page, "https://news.example.org/world/") == [
         "https://news.example.org/rss/top.xml", "https://cdn.example.org/atom"]
+    wordpress = (b'<head><link rel="alternate" type="application/rss+xml" title="Blog &raquo; Comments Feed" '
+                 b'href="/comments/feed/"><link rel="alternate" type="application/rss+xml" title="Blog &raquo; Feed" '
+                 b'href="/feed/"></head>')
+    assert feed_links(wordpress, "https://blog.example/") == ["https://blog.example/feed/",
+                                                              "https://blog.example/comments/feed/"]
     assert feed_links(b"<html><body>no feed here</body></html>", "https://a.example/") == []
     assert feed_links(b"", "https://a.example/") == [] and feed_links(b"\x00\xff garbage", None) == []

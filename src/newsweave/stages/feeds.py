@@ -141,19 +141,20 @@ _FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "applica
 
 def feed_links(page: bytes, base_url: str | None = None) -> list[str]:
     """The feeds an HTML page names for itself (``<link rel="alternate" type="application/rss+xml" href=…>``), in
-    its order, absolute, http(s) only: a site's front page or section page leads to its feed."""
+    its order but comment feeds last ("Site » Comments Feed"), absolute, http(s) only: a site's front page or
+    section page leads to its feed."""
     try:
         tree = lxml_html.document_fromstring(page[:MAX_PAGE_FOR_LINKS])
     except (ValueError, lxml_html.etree.ParserError):
         return []
-    found = []
+    found, comments = [], []
     for link in tree.xpath("//link[@href]"):
         rel = (link.get("rel") or "").lower().split()
         kind = (link.get("type") or "").split(";")[0].strip().lower()
         href = urljoin(base_url or "", link.get("href").strip())
         if "alternate" in rel and kind in _FEED_TYPES and urlsplit(href).scheme in {"http", "https"}:
-            found.append(href)
-    return list(dict.fromkeys(found))
+            (comments if "comment" in (link.get("title") or "").lower() else found).append(href)
+    return list(dict.fromkeys(found + comments))
 
 
 def parse_feed(body: bytes, content_type: str | None = None, base_url: str | None = None) -> ParsedFeed:
