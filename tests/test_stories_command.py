@@ -134,11 +134,44 @@ def test_story_and_stories_read_stored_briefs(newsweave, tmp_path, db):
         store.attach("c1", "s-2")
         write_brief(store, "s-2")
     table = newsweave("stories", "--db", db).out.splitlines()
-    assert [line.split()[:5] for line in table] == [["s-2", "1", "article", "1", "outlet"],
-                                                     ["s-1", "2", "articles", "2", "outlets"]]
+    assert [line.split()[:6] for line in table] == [["s-2", "(untimed)", "1", "article", "1", "outlet"],
+                                                     ["s-1", "(untimed)", "2", "articles", "2", "outlets"]]
     assert table[0].index("outlet") == table[1].index("outlets")  # the columns line up
     missing = newsweave("story", "nope", "--db", db)
     assert missing.code == 2 and "no brief for story 'nope'" in missing.err
+
+
+def test_stories_are_listed_by_when_they_were_reported_and_filtered_as_the_reader_filters(newsweave, tmp_path, db):
+    """`stories` lists what the front page lists: by the newest report's time, not by when a brief was written."""
+    from newsweave.pipeline import write_brief
+    from newsweave.store import SQLiteStore
+
+    dated = {"a1": "2025-02-11T08:00:00Z", "b1": "2025-02-11T09:30:00+01:00", "c1": "2025-02-12T18:45:00Z"}
+    records = [{**record, "published": dated[record["id"]]} for record in articles(story_field=False)]
+    newsweave("ingest", write_jsonl(tmp_path / "a.jsonl", records), "--no-stories", "--db", db)
+    with SQLiteStore(db) as store:  # the chess story first, so its brief is written before the dam's
+        store.attach("c1", "s-chess")
+        write_brief(store, "s-chess")
+        for article in ("a1", "b1"):
+            store.attach(article, "s-dam")
+        write_brief(store, "s-dam")
+
+    def listed(*options: str) -> list[list[str]]:
+        result = newsweave("stories", *options, "--db", db)
+        assert result.code == 0, result
+        return [line.split()[:3] for line in result.out.splitlines()]
+
+    assert listed() == [["s-chess", "2025-02-12", "18:45"], ["s-dam", "2025-02-11", "08:30"]]
+    assert listed("--order", "breadth") == [["s-dam", "2025-02-11", "08:30"], ["s-chess", "2025-02-12", "18:45"]]
+    assert listed("--since", "2025-02-12") == [["s-chess", "2025-02-12", "18:45"]]
+    assert listed("--outlet", "B News") == [["s-dam", "2025-02-11", "08:30"]]
+    as_json = json.loads(newsweave("stories", "--outlet", "B News", "--format", "json", "--db", db).out)
+    assert as_json == [{"story": "s-dam", "headline": as_json[0]["headline"], "articles": 2, "outlets": 2,
+                        "first_seen": "2025-02-11T08:00:00+00:00", "last_updated": "2025-02-11T09:30:00+01:00"}]
+    unknown = newsweave("stories", "--outlet", "b news", "--db", db)
+    assert unknown.code == 2 and "no stored brief cites the outlet 'b news'; did you mean 'B News'" in unknown.err
+    bad = newsweave("stories", "--since", "last week", "--db", db)
+    assert bad.code == 2 and "--since 'last week'" in bad.err
 
 
 def test_an_empty_database_lists_nothing_and_says_what_adds_something(newsweave, tmp_path):

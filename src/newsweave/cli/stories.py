@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import sys
+from datetime import UTC, datetime
 
 import click
 
@@ -102,29 +104,84 @@ def story(story_id: str, fmt: str, db_path: str | None) -> None:
 
 
 @main.command(name="stories")
+@click.option("--since", metavar="DURATION|DATE",
+              help="Only stories reported since: a duration before now (90m, 24h, 7d) or an ISO 8601 date or time.")
+@click.option("--outlet", metavar="NAME", help="Only stories this outlet reports (its name as the briefs cite it).")
+@click.option("--order", type=click.Choice(["recent", "ranked", "breadth"]), default="recent", show_default=True,
+              help="recent: newest report first; ranked: as the front page (by day, then outlets); "
+                   "breadth: most outlets first.")
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @db_option
-def stories_command(limit: int, fmt: str, db_path: str | None) -> None:
-    """List stored stories, most recently updated first, with their headlines.
+def stories_command(since: str | None, outlet: str | None, order: str, limit: int, fmt: str,
+                    db_path: str | None) -> None:
+    """List stored stories with their latest report's time and their headlines, as the reader lists them.
+
+    The time is the newest article's publication, in UTC. A story whose articles carry no time shows
+    "(untimed)" and counts as reported when its brief was last written (for --since and the order).
 
     \b
     Example:
       newsweave stories --limit 5
+      newsweave stories --since 24h --order breadth
+      newsweave stories --outlet "BBC News" --format json
     """
+    start = _since(since) if since else None
     with open_db(db_path) as store:
-        listed = [(s, store.get_brief(s.id)) for s in store.list_stories(limit=limit)]
+        briefs = store.reader_stories(since=start, outlet=outlet, limit=limit, order=order)
+        outlets = [o.name for o in store.list_outlets()] if outlet and not briefs else []
+    if outlet and not briefs and outlet not in outlets:
+        raise NewsweaveError(_unknown_outlet(outlet, outlets))
     if fmt == "json":
-        rows = [{"story": s.id, "headline": b.headline if b else None, "articles": s.articles, "outlets": s.outlets,
-                 "last_updated": s.last_updated.isoformat() if s.last_updated else None} for s, b in listed]
-        click.echo(json.dumps(rows, ensure_ascii=False))
+        click.echo(json.dumps([_listed(brief) for brief in briefs], ensure_ascii=False))
         return
-    if not listed:
-        click.echo("no stories yet: `newsweave update` polls the feeds, `newsweave ingest FILE` stores articles",
+    if not briefs:
+        click.echo("no stories match: `newsweave stories` without options lists them all" if since or outlet else
+                   "no stories yet: `newsweave update` polls the feeds, `newsweave ingest FILE` stores articles",
                    err=True)
-    for s, b in listed:
-        click.echo(f"{s.id}  {_counted(s.articles, 'article')}  {_counted(s.outlets, 'outlet')}  "
-                   f"{b.headline if b else '(no brief yet)'}")
+    for brief in briefs:
+        coverage = brief.coverage
+        click.echo(f"{brief.story}  {_when(coverage.last_updated)}  {_counted(coverage.articles, 'article')}  "
+                   f"{_counted(coverage.outlets, 'outlet')}  {brief.headline}")
+
+
+def _since(text: str) -> datetime:
+    from newsweave.web.digest import parse_since
+
+    try:
+        return parse_since(text, datetime.now(UTC))
+    except ValueError as error:
+        raise NewsweaveError(str(error)) from None
+
+
+def _unknown_outlet(name: str, outlets: list[str]) -> str:
+    """Why ``--outlet NAME`` lists nothing, with the names meant most likely: the same but for case, then
+    names that contain it, then close spellings."""
+    folded = {o.casefold(): o for o in reversed(outlets)}  # the most cited of names equal but for case
+    key = name.casefold()
+    close = [folded[key]] if key in folded else []
+    close += [o for o in outlets if key in o.casefold()]
+    close += [folded[f] for f in difflib.get_close_matches(key, list(folded), n=3, cutoff=0.6)]
+    close = list(dict.fromkeys(close))[:3]
+    if close:
+        hint = f"did you mean {', '.join(repr(o) for o in close)}?"
+    elif outlets:
+        hint = f"the most cited are {', '.join(repr(o) for o in outlets[:5])} ({len(outlets)} in all)"
+    else:
+        hint = "no brief is stored yet"
+    return f"no stored brief cites the outlet {name!r}; {hint}"
+
+
+def _listed(brief: Brief) -> dict:
+    coverage = brief.coverage.to_dict()
+    return {"story": brief.story, "headline": brief.headline, "articles": coverage["articles"],
+            "outlets": coverage["outlets"], "first_seen": coverage["first_seen"],
+            "last_updated": coverage["last_updated"]}
+
+
+def _when(time: datetime | None) -> str:
+    """ "2025-02-12 09:30": the newest report's time in UTC, or "(untimed)" padded to the same width."""
+    return time.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if time else f"{'(untimed)':<16}"
 
 
 def _counted(count: int, word: str) -> str:
