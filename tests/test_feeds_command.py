@@ -91,12 +91,23 @@ def test_update_stores_new_articles_and_lists_failures(newsweave, db):
 
 def test_a_feed_read_despite_its_fault_is_ok_with_the_fault_beside_it(newsweave, db):
     broken = FEED.replace(b"First item.", b"Fish & chips") + b"<item><title>Cut"  # a bare ampersand, cut short
-    with serve({"/feed": lambda r: Reply(200, broken), "/one": lambda r: Reply(200, PAGE)}) as server:
+
+    def feed(request) -> Reply:
+        if request.headers.get("If-None-Match") == '"v1"':
+            return Reply(304)
+        return Reply(200, broken, {"ETag": '"v1"'})
+
+    with serve({"/feed": feed, "/one": lambda r: Reply(200, PAGE)}) as server:
         newsweave("feeds", "add", server.base + "/feed", "--name", "Local", "--db", db)
         result = newsweave("update", "--db", db, env=PRIVATE_OK)
+        listed = newsweave("feeds", "list", "--db", db).out
+        unchanged = newsweave("update", "--all", "--db", db, env=PRIVATE_OK)
     assert result.code == 0, result
     assert result.out.startswith("1 feeds ok (0 unchanged), 0 failed, 1 new articles")
     assert "/feed: 1 new (read despite: malformed feed" in result.err
+    assert "· ok, read despite: malformed feed" in listed
+    # Not modified: the same broken feed as before, so its fault stays beside it
+    assert unchanged.out.startswith("1 feeds ok (1 unchanged), 0 failed"), unchanged
     assert "· ok, read despite: malformed feed" in newsweave("feeds", "list", "--db", db).out
 
 

@@ -191,8 +191,9 @@ def refresh_feed(store: Store, fetcher: Fetcher, feed: Feed, now: datetime | Non
     now = now or datetime.now(UTC)
     try:
         response = fetcher.get(feed.url, etag=feed.etag, last_modified=feed.last_modified)
-        if response.not_modified:
-            return FeedOutcome(_succeeded(store, feed, now, 0, response), not_modified=True)
+        if response.not_modified:  # the content last read, so the fault it was read despite, if any, stands
+            warning = feed.last_error if feed.error_count == 0 else None
+            return FeedOutcome(_succeeded(store, feed, now, 0, response, warning), not_modified=True)
         followed = feed.url
         feed, response, parsed, why = _read_feed(store, fetcher, feed, response)
     except (FetchError, NotAFeed) as error:
