@@ -226,6 +226,39 @@ def test_clustering_changes_apply_whole_and_merged_ids_stay_resolvable(store):
     assert store.get_story("s1").status == "dormant" and store.active_stories() == []
 
 
+def test_retired_stories_free_their_articles_and_keep_their_ids_until_redirected(store):
+    from newsweave.store.base import ClusteringChanges, StoredStory
+
+    store.save_articles([make_article(n) for n in range(1, 6)])
+    vector = np.ones(384, np.float32)
+    stories = [StoredStory(s, vector, {}, None) for s in ("s1", "s2", "s3", "s4")]
+
+    def apply(attached=(), merged=()):
+        store.apply_clustering(ClusteringChanges(attached=list(attached), stories=stories, merged=list(merged),
+                                                 dormant=[], engine="test/1", engine_state={"next_seq": 9}))
+
+    apply(attached=[("a1", "s1"), ("a2", "s1"), ("a3", "s2"), ("a4", "s3"), ("a5", "s4")])
+    apply(merged=[("s2", "s1")])
+    apply(merged=[("s3", "s4")])
+    apply(merged=[("s4", "s3")])  # two writers' merges crossed: s3 and s4 now lead to each other
+    store.save_brief(Brief(story="s1", headline="One", headline_from=None, coverage=Coverage(3, 1, None, None)))
+    assert store.reader_stories() != []
+
+    former = store.retire_stories("test/1", {"next_seq": 9, "fresh": True})
+    assert former == {"s1": ["a1", "a2", "a3"], "s2": ["a1", "a2", "a3"], "s3": [], "s4": []}
+    assert [a.id for a in store.unassigned_articles()] == ["a1", "a2", "a3", "a4", "a5"]
+    assert store.engine_state("test/1") == {"next_seq": 9, "fresh": True}
+    assert store.get_brief("s1") is None and store.reader_stories() == [] and store.active_stories() == []
+    assert store.list_stories() == [] and store.stats().stories == 0
+
+    store.apply_clustering(ClusteringChanges(attached=[(a, "s10") for a in ("a1", "a2", "a3", "a4", "a5")],
+                                             stories=[StoredStory("s10", vector, {}, None)], merged=[],
+                                             dormant=[], engine="test/1", engine_state={"next_seq": 10}))
+    store.redirect_stories({"s1": "s10", "s2": "s10"})
+    assert store.get_story("s2").id == "s10" and store.get_story("s1").articles == 5
+    assert [s.id for s in store.list_stories()] == ["s10"]
+
+
 def test_an_article_a_review_moves_after_its_batch_takes_its_copies_along(store):
     from newsweave.store.base import ClusteringChanges, StoredStory
 

@@ -175,8 +175,8 @@ def _restored_clusterer(store: Store, embedder: Embedder) -> OnlineClusterer:
     if state.get("model", embedder.name) != embedder.name:
         raise StoreError(
             f"the stories in this database were grouped with the embedding model {state['model']!r}, and this "
-            f"run embeds with {embedder.name!r}: their vectors cannot be compared. Use a new database (--db) and "
-            f"ingest the old one's export there: newsweave export --db OLD | newsweave ingest --db NEW -"
+            f"run embeds with {embedder.name!r}: their vectors cannot be compared. `newsweave recluster` groups "
+            f"every stored article again with this model"
         )
     clusterer = OnlineClusterer(stats=TermStats.from_dict(state.get("stats", {})), next_seq=state.get("next_seq", 0))
     clock = state.get("clock")
@@ -221,6 +221,39 @@ def settle_stories(store: Store, embedder: Embedder, model: ChatModel | None = N
         for story_id in sorted(changes.touched):
             write_brief(store, story_id, sentences, engine)
     return changes
+
+
+@dataclass(frozen=True, slots=True)
+class Reclustering:
+    """What ``recluster`` did: the articles grouped again, the stories they now form, the stories before."""
+
+    articles: int
+    stories: int
+    stories_before: int
+
+
+def recluster(store: Store, embedder: Embedder, model: ChatModel | None = None) -> Reclustering:
+    """Forget every story and group all stored articles again by the live path, from a fresh engine state:
+    after a change of embedding model or clusterer, or to repair stories a fault has left inconsistent.
+    Story ids are never reused: each old id (a bookmark, a link) leads to the new story that holds most of
+    the articles it held, as a merged story's id does, and a story id no old one names is new."""
+    with store.clustering_lock():
+        before = store.stats().stories
+        state = store.engine_state(CLUSTER_ENGINE) or {}
+        former = store.retire_stories(CLUSTER_ENGINE, {"next_seq": state.get("next_seq", 0)})
+    changes = settle_stories(store, embedder, model)
+    store.redirect_stories(_successors(store, former))
+    return Reclustering(changes.assigned, len(changes.new), before)
+
+
+def _successors(store: Store, former: Mapping[str, list[str]]) -> dict[str, str]:
+    """Each old story id's successor: the story holding most of its articles now, the first such on a tie."""
+    successors = {}
+    for old, members in former.items():
+        now = [story.id for article in members if (story := store.story_of_article(article))]
+        if now:
+            successors[old] = max(dict.fromkeys(now), key=now.count)
+    return successors
 
 
 def _settle_chunk(store: Store, clusterer: OnlineClusterer, embedder: Embedder, pending: list[Article],

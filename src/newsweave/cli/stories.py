@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import click
 
 from newsweave.cli.base import (
+    EXIT_INTERRUPTED,
     EXIT_SKIPPED,
     db_option,
     language_model,
@@ -21,7 +22,8 @@ from newsweave.cli.base import (
 )
 from newsweave.errors import NewsweaveError
 from newsweave.models import Brief
-from newsweave.pipeline import group_by_story, store_embedder
+from newsweave.pipeline import group_by_story, store_embedder, story_store_embedder
+from newsweave.pipeline import recluster as recluster_stories
 from newsweave.render.markdown import render_markdown
 from newsweave.stages.language_model import LanguageModelEngine
 from newsweave.stages.synthesize import synthesize
@@ -101,6 +103,32 @@ def story(story_id: str, fmt: str, db_path: str | None) -> None:
     if brief is None:
         raise NewsweaveError(f"no brief for story {story_id!r}; `newsweave stories` lists the stories")
     click.echo(_render(brief, fmt), nl=False)
+
+
+@main.command()
+@db_option
+def recluster(db_path: str | None) -> None:
+    """Group every stored article into stories again, from scratch, and rewrite every brief.
+
+    For after an upgrade that changes the embedding model or the clusterer, or to repair stories left
+    inconsistent. The same live path as `ingest` and `update`; feeds and articles are untouched. New
+    stories get new ids, and each old id (a bookmark, a link) leads to the story that now holds most of
+    its articles. Interrupted, it can be run again; `update` and `ingest` also finish its work.
+
+    \b
+    Example:
+      newsweave recluster --db news.db
+    """
+    model = language_model()
+    with open_db(db_path) as store:
+        try:
+            done = recluster_stories(store, story_store_embedder(store), model)
+        except KeyboardInterrupt:
+            click.echo("interrupted: some articles are in no story yet; run `newsweave recluster` again, or "
+                       "`newsweave update`, which puts them into stories", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+    click.echo(f"{done.articles} articles regrouped into {done.stories} stories (there were {done.stories_before}); "
+               "old story ids lead to their successors")
 
 
 @main.command(name="stories")

@@ -167,6 +167,16 @@ class Store(Protocol):
     def apply_clustering(self, changes: ClusteringChanges) -> None:
         """Attach articles, save story states, record merges and dormancy, and the engine state: all or nothing."""
 
+    def retire_stories(self, engine: str, engine_state: dict) -> dict[str, list[str]]:
+        """Forget every story so that all articles can be grouped again (``newsweave recluster``), in one
+        transaction: memberships and briefs deleted, the engine's state replaced by ``engine_state``. Every
+        story id handed out stays reserved, resolving to no story until ``redirect_stories`` points it on.
+        Returns each id (merged ones too) with the articles it led to, its merges followed; an id caught
+        in a merge cycle leads to none."""
+
+    def redirect_stories(self, successors: Mapping[str, str]) -> None:
+        """Point each retired story id at its successor, as a merged story's id points at the story it joined."""
+
     # Briefs
     def save_brief(self, brief: Brief) -> None: ...
 

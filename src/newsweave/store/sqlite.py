@@ -51,6 +51,15 @@ _FEED_COLUMNS = (
     " next_check, interval_seconds"
 )
 _MAX_MERGE_HOPS = 100
+
+
+def _final_story(story: str, joined: Mapping[str, str | None]) -> str | None:
+    """Where a story's merges lead: the story it ends up in, or None for a merge cycle."""
+    for _ in range(_MAX_MERGE_HOPS):
+        if joined.get(story) is None:
+            return story
+        story = joined[story]
+    return None
 _SQL_VARIABLES = 500
 
 
@@ -427,6 +436,29 @@ class SQLiteStore:
                 " DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
                 (changes.engine, json.dumps(changes.engine_state), now),
             )
+
+    def retire_stories(self, engine: str, engine_state: dict) -> dict[str, list[str]]:
+        now = _now()
+        with self._transaction() as conn:
+            joined = dict(conn.execute("SELECT id, merged_into FROM stories").fetchall())
+            members: dict[str, list[str]] = {}
+            for article, story in conn.execute("SELECT article_id, story_id FROM story_articles ORDER BY rowid"):
+                members.setdefault(story, []).append(article)
+            conn.execute("DELETE FROM briefs")
+            conn.execute("DELETE FROM story_articles")
+            conn.execute("UPDATE stories SET status = 'merged', merged_into = NULL, vector_sum = NULL, signals = NULL,"
+                         " last_article_at = NULL, updated_at = ?", (now,))
+            conn.execute(
+                "INSERT INTO engine_state (name, state, updated_at) VALUES (?, ?, ?) ON CONFLICT (name)"
+                " DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
+                (engine, json.dumps(engine_state), now),
+            )
+        return {story: members.get(_final_story(story, joined) or "", []) for story in joined}
+
+    def redirect_stories(self, successors: Mapping[str, str]) -> None:
+        with self._transaction() as conn:
+            conn.executemany("UPDATE stories SET merged_into = ? WHERE id = ? AND status = 'merged'",
+                             [(new, old) for old, new in successors.items()])
 
     @staticmethod
     def _record_merges(conn: sqlite3.Connection, merged: list[tuple[str, str]], now: str) -> None:

@@ -1,0 +1,54 @@
+"""`newsweave recluster`: every stored article grouped again from scratch, old story ids still leading somewhere."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import read_jsonl, shared_file, write_jsonl
+
+from newsweave.stages.cluster import ENGINE
+from newsweave.store import SQLiteStore
+from newsweave.store.base import ClusteringChanges
+
+
+def _groups(story_of: dict[str, str]) -> list[list[str]]:
+    members: dict[str, list[str]] = {}
+    for article, story in story_of.items():
+        members.setdefault(story, []).append(article)
+    return sorted(sorted(group) for group in members.values())
+
+
+def _stored_groups(db) -> dict[str, str]:
+    with SQLiteStore(db) as store:
+        return {a.id: store.story_of_article(a.id).id for a in store.iter_articles()}
+
+
+def test_recluster_regroups_an_upgraded_database_as_the_batch_does_and_old_ids_follow(newsweave, tmp_path, db):
+    rows = read_jsonl(shared_file("allsides/crawl.articles.jsonl").read_text(encoding="utf-8"))[:90]
+    first, later = write_jsonl(tmp_path / "first.jsonl", rows[:60]), write_jsonl(tmp_path / "later.jsonl", rows[60:])
+    assert newsweave("ingest", first, "--db", db).code == 0
+    before = _stored_groups(db)
+    with SQLiteStore(db) as store:  # as if an older release had grouped these with another model
+        state = store.engine_state(ENGINE)
+        store.apply_clustering(ClusteringChanges(attached=[], stories=[], merged=[], dormant=[], engine=ENGINE,
+                                                 engine_state={**state, "model": "an-older-model"}))
+    stuck = newsweave("ingest", later, "--db", db)
+    assert stuck.code == 2 and "`newsweave recluster` groups every stored article again" in stuck.err, stuck
+
+    done = newsweave("recluster", "--db", db)
+    assert done.code == 0, done
+    after = _stored_groups(db)
+    assert len(after) == 90  # the articles the failed ingest stored are in stories too
+    assert done.out.startswith(f"90 articles regrouped into {len(set(after.values()))} stories (there were ")
+    batch = newsweave("cluster", write_jsonl(tmp_path / "all.jsonl", rows))
+    assert _groups(after) == _groups({r["id"]: r["story"] for r in read_jsonl(batch.out)})  # as `cluster` groups
+
+    assert not set(after.values()) & set(before.values())  # no id is reused for another story
+    for old in set(before.values()):
+        held = [a for a, s in before.items() if s == old]
+        brief = json.loads(newsweave("story", old, "--format", "json", "--db", db).out)
+        counts = {story: sum(after[a] == story for a in held) for story in set(after.values())}
+        assert counts[brief["story"]] == max(counts.values())  # the story holding most of its articles
+    stats = json.loads(newsweave("stats", "--format", "json", "--db", db).out)
+    assert stats["stories"] == stats["briefs"] == len(set(after.values()))
+    assert newsweave("ingest", later, "--db", db).out.startswith("0 ingested, 0 updated, 30 already known")
