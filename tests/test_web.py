@@ -141,6 +141,22 @@ def test_the_story_json_twin_is_exactly_the_stored_brief(client, small_db):
             assert client.get(f"/stories/{story}.json").json() == store.get_brief(story).to_dict()
 
 
+def test_a_merged_storys_old_address_moves_the_reader_on_and_its_twin_answers_with_the_successor(tmp_path):
+    from newsweave.store.base import ClusteringChanges
+
+    db = build_story_db(tmp_path / "merged.db", read_article_records(RECORDS))
+    with SQLiteStore(db) as store:
+        store.apply_clustering(ClusteringChanges(attached=[], stories=[], merged=[("fair", "bridge")], dormant=[],
+                                                 engine="test/1", engine_state={}))
+    with TestClient(create_app(db)) as opened:
+        moved = opened.get("/stories/fair?from=bookmark", follow_redirects=False)
+        page = opened.get("/stories/fair")
+        twin = opened.get("/stories/fair.json")
+    assert moved.status_code == 301 and moved.headers["location"] == "/stories/bridge"
+    assert page.url.path == "/stories/bridge" and tree(page).xpath("//h1")
+    assert twin.status_code == 200 and twin.json()["story"] == "bridge"
+
+
 def test_the_story_page_shows_the_whole_brief_with_its_sources(client, small_db):
     with SQLiteStore(small_db) as store:
         brief = store.get_brief("bridge")

@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -25,7 +25,7 @@ from newsweave.web.atom import render_feed
 from newsweave.web.audit import audit_page
 from newsweave.web.openapi import openapi_document
 from newsweave.web.rendering import render
-from newsweave.web.urls import outlet_url
+from newsweave.web.urls import outlet_url, story_url
 
 STATIC = Path(__file__).parent / "static"
 FEED_ENTRIES = 50
@@ -90,6 +90,10 @@ def story_page(request: Request) -> Response:
     brief = _store(request).get_brief(request.path_params["story_id"])
     if brief is None:
         raise HTTPException(404, "No such story. It may have been removed; the front page lists the stories.")
+    if brief.story != request.path_params["story_id"] and not _wants_json(request):
+        # a merged or regrouped story's old id: the reader moves on to its successor's page (a script reading
+        # the JSON twin gets the successor's brief as it is, its "story" naming the id to use from now on)
+        return RedirectResponse(story_url(brief.story), status_code=301)
     return _respond(request, views.StoryPage(brief))
 
 
