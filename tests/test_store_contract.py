@@ -118,6 +118,20 @@ def test_a_brief_round_trips(store):
         store.save_brief(Brief(story="nope", headline="h", headline_from=None))
 
 
+def test_assignments_and_briefs_come_back_in_the_order_stored_without_merged_stories(store):
+    from newsweave.store.base import ClusteringChanges
+
+    store.save_articles([make_article(n) for n in (1, 2, 3, 4)])
+    for article, story in (("a3", "s1"), ("a1", "s2"), ("a2", "s3")):
+        store.attach(article, story)
+    for story in ("s1", "s2", "s3"):
+        store.save_brief(Brief(story=story, headline=f"About {story}", headline_from=None))
+    store.apply_clustering(ClusteringChanges(attached=[], stories=[], merged=[("s3", "s2")], dormant=[],
+                                             engine="test/1", engine_state={}))
+    assert list(store.iter_assignments()) == [("a1", "s2"), ("a2", "s2"), ("a3", "s1"), ("a4", None)]
+    assert [b.headline for b in store.iter_briefs()] == ["About s1", "About s2"]
+
+
 def test_a_feed_moves_to_a_new_url_with_its_name_and_history(store):
     store.add_feed(Feed("https://example.com/", "Example"))
     store.save_feed_state(Feed("https://example.com/", "Example", error_count=2, last_error="an HTML page"))

@@ -23,9 +23,12 @@ from newsweave.models import Article
 from newsweave.pipeline import IngestCounts, ingest_articles, settle_stories, story_store_embedder
 from newsweave.progress import LineProgress, ProgressReader
 from newsweave.stages.ingest import article_lines, read_articles
+from newsweave.store import Store
 
 
 class _LineTally:
+    """What was left out: bad input lines, or articles an export could not place."""
+
     skipped = 0
 
 
@@ -99,28 +102,51 @@ def _write_lines(lines: Iterator[str], out: IO[bytes]) -> None:
 
 
 @main.command()
+@click.argument("what", type=click.Choice(["articles", "assignments", "briefs"]), default="articles")
 @click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write here, not to stdout.")
 @db_option
-def export(fmt: str, output: str | None, db_path: str | None) -> None:
-    """Write every stored article as JSONL (FORMATS.md §1), in the order first stored.
+def export(what: str, fmt: str, output: str | None, db_path: str | None) -> None:
+    """Write what the database holds as JSONL: every article (FORMATS.md §1, the default), every article's
+    story (§2, as `newsweave cluster` writes) or every story's brief (§3, as `newsweave synthesize` writes).
 
-    What comes out can be ingested into another database unchanged.
+    Articles come in the order first stored, and can be ingested into another database unchanged.
+    Assignments are the live path's stories, ready for `newsweave eval clustering`; an article in no story
+    yet is left out and counted on stderr (exit 1). Briefs come one per story, oldest story first.
 
     \b
     Example:
       newsweave export > articles.jsonl
       newsweave export --db old.db | newsweave ingest --db new.db -
+      newsweave export assignments -o live.jsonl && newsweave eval clustering gold.jsonl live.jsonl
     """
+    unplaced = _LineTally()
     with open_db(db_path) as store:
-        lines = article_lines(store.iter_articles())
+        lines = _EXPORTS[what](store, unplaced)
         if output:
             with open(output, "wb") as out:
                 _write_lines(lines, out)
         else:
             _write_lines(lines, sys.stdout.buffer)
+    if unplaced.skipped:
+        click.echo(f"{unplaced.skipped} articles are in no story yet and were left out; `newsweave update` or "
+                   "`newsweave ingest` puts them into stories", err=True)
+        sys.exit(EXIT_SKIPPED)
 
 
+def _assignment_lines(store: Store, unplaced: _LineTally) -> Iterator[str]:
+    for article, story in store.iter_assignments():
+        if story is None:
+            unplaced.skipped += 1
+        else:
+            yield json.dumps({"id": article, "story": story}, ensure_ascii=False) + "\n"
+
+
+_EXPORTS = {
+    "articles": lambda store, _: article_lines(store.iter_articles()),
+    "assignments": _assignment_lines,
+    "briefs": lambda store, _: (json.dumps(b.to_dict(), ensure_ascii=False) + "\n" for b in store.iter_briefs()),
+}
 
 
 @main.command()

@@ -134,6 +134,12 @@ class Store(Protocol):
     def iter_articles(self) -> Iterator[Article]:
         """Every article, in the order it was first stored."""
 
+    def iter_assignments(self) -> Iterator[tuple[str, str | None]]:
+        """(article id, story id or None when it is in no story yet) for every article, in the order first stored."""
+
+    def iter_briefs(self) -> Iterator[Brief]:
+        """The brief of every story that is not merged away, in the order the stories were created."""
+
     def search_articles(self, query: str, limit: int = 20) -> list[Article]:
         """Articles matching the words of ``query``, best first."""
 

@@ -297,6 +297,26 @@ class SQLiteStore:
             yield from map(_article_from_row, rows)
             last = rows[-1]["rowid"]
 
+    def iter_assignments(self, batch_size: int = 5_000) -> Iterator[tuple[str, str | None]]:
+        last = 0
+        while rows := self._query(
+            "SELECT a.rowid, a.id, sa.story_id FROM articles a LEFT JOIN story_articles sa ON sa.article_id = a.id"
+            " WHERE a.rowid > ? ORDER BY a.rowid LIMIT ?",
+            (last, batch_size),
+        ):
+            yield from ((row[1], row[2]) for row in rows)
+            last = rows[-1][0]
+
+    def iter_briefs(self, batch_size: int = 200) -> Iterator[Brief]:
+        last = 0
+        while rows := self._query(
+            "SELECT s.rowid, b.brief FROM stories s JOIN briefs b ON b.story_id = s.id"
+            " WHERE s.status != 'merged' AND s.rowid > ? ORDER BY s.rowid LIMIT ?",
+            (last, batch_size),
+        ):
+            yield from (Brief.from_dict(json.loads(row[1])) for row in rows)
+            last = rows[-1][0]
+
     def search_articles(self, query: str, limit: int = 20) -> list[Article]:
         match = _fts_query(query)
         if not match:
