@@ -248,9 +248,10 @@ def recluster(store: Store, embedder: Embedder, model: ChatModel | None = None) 
 
 def _successors(store: Store, former: Mapping[str, list[str]]) -> dict[str, str]:
     """Each old story id's successor: the story holding most of its articles now, the first such on a tie."""
+    story_of = dict(store.iter_assignments())
     successors = {}
     for old, members in former.items():
-        now = [story.id for article in members if (story := store.story_of_article(article))]
+        now = [story for article in members if (story := story_of.get(article))]
         if now:
             successors[old] = max(dict.fromkeys(now), key=now.count)
     return successors
