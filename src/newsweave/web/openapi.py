@@ -93,7 +93,8 @@ def openapi_document() -> dict[str, Any]:
         "paths": {
             "/index.json": _get("Stories ranked by day, breadth of coverage and recency", "FrontPage",
                                 [_DAY, _OUTLET, _PAGE_NUMBER]),
-            "/stories/{story_id}.json": _get("A story's brief (FORMATS.md §3)", "Brief",
+            "/stories/{story_id}.json": _get("A story's brief (FORMATS.md §3); a merged or regrouped story's old id "
+                                             "answers with its successor's, whose `story` is the id to use", "Brief",
                                              [_param("story_id", "path", "The story's id")]),
             "/outlets.json": _get("Every outlet the briefs cite", "Outlets"),
             "/outlets/{name}.json": _get("What one outlet covered, and widely covered stories it did not",
