@@ -206,20 +206,24 @@ def settle_stories(store: Store, embedder: Embedder, model: ChatModel | None = N
     transaction, so an interrupted run loses at most one chunk. Holds the store's clustering lock throughout:
     two processes settling one database (a scheduled update and a manual ingest) take turns."""
     with store.clustering_lock():  # another process settling the same database finishes first
-        changes = StoryChanges()
+        return _settle_locked(store, embedder, model)
+
+
+def _settle_locked(store: Store, embedder: Embedder, model: ChatModel | None) -> StoryChanges:
+    changes = StoryChanges()
+    pending = store.unassigned_articles(limit=SETTLE_CHUNK)
+    clusterer = _restored_clusterer(store, embedder) if pending else None
+    while pending:
+        _settle_chunk(store, clusterer, embedder, pending, changes)
         pending = store.unassigned_articles(limit=SETTLE_CHUNK)
-        clusterer = _restored_clusterer(store, embedder) if pending else None
-        while pending:
-            _settle_chunk(store, clusterer, embedder, pending, changes)
-            pending = store.unassigned_articles(limit=SETTLE_CHUNK)
-        gone = {g for g, _ in changes.merged}
-        changes.updated -= changes.new | gone
-        changes.new -= gone
-        sentences = store_embedder(store)
-        # One engine for the batch, so that it stops asking a service that keeps failing.
-        engine = LanguageModelEngine(model, sentences) if model else None
-        for story_id in sorted(changes.touched):
-            write_brief(store, story_id, sentences, engine)
+    gone = {g for g, _ in changes.merged}
+    changes.updated -= changes.new | gone
+    changes.new -= gone
+    sentences = store_embedder(store)
+    # One engine for the batch, so that it stops asking a service that keeps failing.
+    engine = LanguageModelEngine(model, sentences) if model else None
+    for story_id in sorted(changes.touched):
+        write_brief(store, story_id, sentences, engine)
     return changes
 
 
@@ -236,13 +240,13 @@ def recluster(store: Store, embedder: Embedder, model: ChatModel | None = None) 
     """Forget every story and group all stored articles again by the live path, from a fresh engine state:
     after a change of embedding model or clusterer, or to repair stories a fault has left inconsistent.
     Story ids are never reused: each old id (a bookmark, a link) leads to the new story that holds most of
-    the articles it held, as a merged story's id does, and a story id no old one names is new."""
-    with store.clustering_lock():
+    the articles it held, as a merged story's id does. Interrupted, it is finished by running it again."""
+    with store.clustering_lock():  # throughout: an update meanwhile would settle what this retires
         before = store.stats().stories
         state = store.engine_state(CLUSTER_ENGINE) or {}
-        former = store.retire_stories(CLUSTER_ENGINE, {"next_seq": state.get("next_seq", 0)})
-    changes = settle_stories(store, embedder, model)
-    store.redirect_stories(_successors(store, former))
+        store.retire_stories(CLUSTER_ENGINE, {"next_seq": state.get("next_seq", 0)})
+        changes = _settle_locked(store, embedder, model)
+        store.redirect_stories(_successors(store, store.retired_members()))
     return Reclustering(changes.assigned, len(changes.new), before)
 
 

@@ -113,7 +113,8 @@ def recluster(db_path: str | None) -> None:
     For after an upgrade that changes the embedding model or the clusterer, or to repair stories left
     inconsistent. The same live path as `ingest` and `update`; feeds and articles are untouched. New
     stories get new ids, and each old id (a bookmark, a link) leads to the story that now holds most of
-    its articles. Interrupted, it can be run again; `update` and `ingest` also finish its work.
+    its articles. Interrupted, run it again to finish: until then, some articles are in no story and old
+    ids lead nowhere.
 
     \b
     Example:
@@ -124,8 +125,8 @@ def recluster(db_path: str | None) -> None:
         try:
             done = recluster_stories(store, story_store_embedder(store), model)
         except KeyboardInterrupt:
-            click.echo("interrupted: some articles are in no story yet; run `newsweave recluster` again, or "
-                       "`newsweave update`, which puts them into stories", err=True)
+            click.echo("interrupted: some articles are in no story yet and old story ids lead nowhere; "
+                       "run `newsweave recluster` again to finish", err=True)
             sys.exit(EXIT_INTERRUPTED)
     click.echo(f"{done.articles} articles regrouped into {done.stories} stories (there were {done.stories_before}); "
                "old story ids lead to their successors")

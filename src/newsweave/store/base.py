@@ -173,15 +173,20 @@ class Store(Protocol):
     def apply_clustering(self, changes: ClusteringChanges) -> None:
         """Attach articles, save story states, record merges and dormancy, and the engine state: all or nothing."""
 
-    def retire_stories(self, engine: str, engine_state: dict) -> dict[str, list[str]]:
+    def retire_stories(self, engine: str, engine_state: dict) -> None:
         """Forget every story so that all articles can be grouped again (``newsweave recluster``), in one
         transaction: memberships and briefs deleted, the engine's state replaced by ``engine_state``. Every
-        story id handed out stays reserved, resolving to no story until ``redirect_stories`` points it on.
-        Returns each id (merged ones too) with the articles it led to, its merges followed; an id caught
-        in a merge cycle leads to none."""
+        story id handed out stays reserved, resolving to no story until ``redirect_stories`` points it on, and
+        what it held is kept in ``retired_members`` until then (added to, when an earlier retirement was not
+        redirected: an interrupted regrouping)."""
+
+    def retired_members(self) -> dict[str, list[str]]:
+        """Each retired story id (merged ones too) with the articles it led to, its merges followed; an id
+        caught in a merge cycle led to none and is absent."""
 
     def redirect_stories(self, successors: Mapping[str, str]) -> None:
-        """Point each retired story id at its successor, as a merged story's id points at the story it joined."""
+        """Point each retired story id at its successor, as a merged story's id points at the story it joined,
+        and forget what the retired stories held."""
 
     # Briefs
     def save_brief(self, brief: Brief) -> None: ...

@@ -457,13 +457,17 @@ class SQLiteStore:
                 (changes.engine, json.dumps(changes.engine_state), now),
             )
 
-    def retire_stories(self, engine: str, engine_state: dict) -> dict[str, list[str]]:
+    def retire_stories(self, engine: str, engine_state: dict) -> None:
         now = _now()
         with self._transaction() as conn:
             joined = dict(conn.execute("SELECT id, merged_into FROM stories").fetchall())
             members: dict[str, list[str]] = {}
-            for article, story in conn.execute("SELECT article_id, story_id FROM story_articles ORDER BY rowid"):
+            for article, story in conn.execute("SELECT article_id, story_id FROM story_articles"):
                 members.setdefault(story, []).append(article)
+            conn.executemany(
+                "INSERT OR IGNORE INTO retired_members (story_id, article_id) VALUES (?, ?)",
+                [(story, article) for story in joined for article in members.get(_final_story(story, joined), ())],
+            )
             conn.execute("DELETE FROM briefs")
             conn.execute("DELETE FROM story_articles")
             conn.execute("UPDATE stories SET status = 'merged', merged_into = NULL, vector_sum = NULL, signals = NULL,"
@@ -473,12 +477,18 @@ class SQLiteStore:
                 " DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
                 (engine, json.dumps(engine_state), now),
             )
-        return {story: members.get(_final_story(story, joined) or "", []) for story in joined}
+
+    def retired_members(self) -> dict[str, list[str]]:
+        members: dict[str, list[str]] = {}
+        for story, article in self._query("SELECT story_id, article_id FROM retired_members ORDER BY 1, 2"):
+            members.setdefault(story, []).append(article)
+        return members
 
     def redirect_stories(self, successors: Mapping[str, str]) -> None:
         with self._transaction() as conn:
             conn.executemany("UPDATE stories SET merged_into = ? WHERE id = ? AND status = 'merged'",
                              [(new, old) for old, new in successors.items()])
+            conn.execute("DELETE FROM retired_members")
 
     @staticmethod
     def _record_merges(conn: sqlite3.Connection, merged: list[tuple[str, str]], now: str) -> None:
