@@ -272,6 +272,7 @@ def test_retired_stories_free_their_articles_and_keep_their_ids_until_redirected
                                                  dormant=[], engine="test/1", engine_state={"next_seq": 11}))
 
     regroup("s10", ["a1", "a2"])  # interrupted here: a second retirement adds to what the first kept
+    assert store.stories_without_brief() == ["s10"] and store.story_ids() == ["s1", "s2", "s3", "s4", "s10"]
     store.retire_stories("test/1", {"next_seq": 11})
     assert store.retired_members() == {**held, "s10": ["a1", "a2"]}
     regroup("s11", ["a1", "a2", "a3", "a4", "a5"])

@@ -5,6 +5,7 @@ A function here wires stages to the store; it neither parses arguments nor print
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -222,8 +223,10 @@ def _settle_locked(store: Store, embedder: Embedder, model: ChatModel | None) ->
     sentences = store_embedder(store)
     # One engine for the batch, so that it stops asking a service that keeps failing.
     engine = LanguageModelEngine(model, sentences) if model else None
-    for story_id in sorted(changes.touched):
+    for story_id in sorted(changes.touched | set(store.stories_without_brief())):  # an interrupted run's too
         write_brief(store, story_id, sentences, engine)
+    if retired := store.retired_members():  # every article is placed: an unfinished recluster ends here
+        store.redirect_stories(_successors(store, retired))
     return changes
 
 
@@ -240,14 +243,24 @@ def recluster(store: Store, embedder: Embedder, model: ChatModel | None = None) 
     """Forget every story and group all stored articles again by the live path, from a fresh engine state:
     after a change of embedding model or clusterer, or to repair stories a fault has left inconsistent.
     Story ids are never reused: each old id (a bookmark, a link) leads to the new story that holds most of
-    the articles it held, as a merged story's id does. Interrupted, it is finished by running it again."""
+    the articles it held, as a merged story's id does. Interrupted, it is finished by the next settling
+    (this again, or an update or ingest)."""
     with store.clustering_lock():  # throughout: an update meanwhile would settle what this retires
         before = store.stats().stories
-        state = store.engine_state(CLUSTER_ENGINE) or {}
-        store.retire_stories(CLUSTER_ENGINE, {"next_seq": state.get("next_seq", 0)})
+        store.retire_stories(CLUSTER_ENGINE, {"next_seq": _first_free_seq(store)})
         changes = _settle_locked(store, embedder, model)
-        store.redirect_stories(_successors(store, store.retired_members()))
     return Reclustering(changes.assigned, len(changes.new), before)
+
+
+def _first_free_seq(store: Store) -> int:
+    """The clusterer's next story number, past every id handed out: the engine's own count, unless its state
+    is gone or another engine's (an upgraded clusterer) numbered stories too."""
+    state = store.engine_state(CLUSTER_ENGINE) or {}
+    numbers = [int(match[1]) for story in store.story_ids() if (match := _STORY_NUMBER.fullmatch(story))]
+    return max(state.get("next_seq", 0), max(numbers, default=-1) + 1)
+
+
+_STORY_NUMBER = re.compile(r"s-(\d+)")
 
 
 def _successors(store: Store, former: Mapping[str, list[str]]) -> dict[str, str]:

@@ -113,8 +113,9 @@ def recluster(db_path: str | None) -> None:
     For after an upgrade that changes the embedding model or the clusterer, or to repair stories left
     inconsistent. The same live path as `ingest` and `update`; feeds and articles are untouched. New
     stories get new ids, and each old id (a bookmark, a link) leads to the story that now holds most of
-    its articles. Interrupted, run it again to finish: until then, some articles are in no story and old
-    ids lead nowhere.
+    its articles. While it runs, the reader shows no story: the new briefs are written at the end, and a
+    feed reader following /feed.atom then sees every story as new. Interrupted, the next recluster,
+    update or ingest finishes it.
 
     \b
     Example:
@@ -125,8 +126,8 @@ def recluster(db_path: str | None) -> None:
         try:
             done = recluster_stories(store, story_store_embedder(store), model)
         except KeyboardInterrupt:
-            click.echo("interrupted: some articles are in no story yet and old story ids lead nowhere; "
-                       "run `newsweave recluster` again to finish", err=True)
+            click.echo("interrupted before the end: run `newsweave recluster` again, or let the next update "
+                       "finish it (until then, some stories are missing and old story ids lead nowhere)", err=True)
             sys.exit(EXIT_INTERRUPTED)
     click.echo(f"{done.articles} articles regrouped into {done.stories} stories (there were {done.stories_before}); "
                "old story ids lead to their successors")

@@ -173,6 +173,12 @@ class Store(Protocol):
     def apply_clustering(self, changes: ClusteringChanges) -> None:
         """Attach articles, save story states, record merges and dormancy, and the engine state: all or nothing."""
 
+    def story_ids(self) -> list[str]:
+        """Every story id ever handed out, merged and retired ones too."""
+
+    def stories_without_brief(self) -> list[str]:
+        """Stories (not merged away) that hold articles but have no brief: left by an interrupted settling."""
+
     def retire_stories(self, engine: str, engine_state: dict) -> None:
         """Forget every story so that all articles can be grouped again (``newsweave recluster``), in one
         transaction: memberships and briefs deleted, the engine's state replaced by ``engine_state``. Every

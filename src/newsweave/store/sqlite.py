@@ -457,6 +457,17 @@ class SQLiteStore:
                 (changes.engine, json.dumps(changes.engine_state), now),
             )
 
+    def story_ids(self) -> list[str]:
+        return [row[0] for row in self._query("SELECT id FROM stories ORDER BY rowid")]
+
+    def stories_without_brief(self) -> list[str]:
+        rows = self._query(
+            "SELECT s.id FROM stories s WHERE s.status != 'merged'"
+            " AND NOT EXISTS (SELECT 1 FROM briefs b WHERE b.story_id = s.id)"
+            " AND EXISTS (SELECT 1 FROM story_articles sa WHERE sa.story_id = s.id) ORDER BY s.rowid"
+        )
+        return [row[0] for row in rows]
+
     def retire_stories(self, engine: str, engine_state: dict) -> None:
         now = _now()
         with self._transaction() as conn:
@@ -636,7 +647,8 @@ class SQLiteStore:
 
     @staticmethod
     def _utc(value: datetime) -> str:
-        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        utc = value.astimezone(UTC)  # the year padded to four digits, so that text order is time order
+        return f"{utc.year:04d}-{utc:%m-%dT%H:%M:%S}Z"
 
     def _briefs(self, sql: str, params: tuple) -> list[Brief]:
         return [Brief.from_dict(json.loads(row[0])) for row in self._query(sql, params)]
