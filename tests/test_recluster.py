@@ -91,6 +91,6 @@ def test_an_interrupted_recluster_is_finished_by_the_next_settling_and_old_ids_l
     finished = newsweave("ingest", tmp_path / "a.jsonl", "--db", db)  # nothing new, but it settles the rest
     assert finished.out.startswith("0 ingested, 0 updated, 60 already known"), finished
     with SQLiteStore(db) as store:
-        assert store.retired_members() == {} and store.stories_without_brief() == []
+        assert store.retired_members() == {} and store.stale_stories() == []
         assert store.stats().stories == store.stats().briefs
     _assert_old_ids_lead_on(newsweave, db, before, _stored_groups(db))

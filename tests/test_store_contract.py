@@ -132,6 +132,18 @@ def test_assignments_and_briefs_come_back_in_the_order_stored_without_merged_sto
     assert [b.headline for b in store.iter_briefs()] == ["About s1", "About s2"]
 
 
+def test_a_story_whose_brief_is_missing_or_tells_of_fewer_articles_is_stale(store):
+    store.save_articles([make_article(n) for n in (1, 2, 3)])
+    store.attach("a1", "s1")
+    store.attach("a2", "s2")
+    assert store.stale_stories() == ["s1", "s2"]
+    for story in ("s1", "s2"):
+        store.save_brief(Brief(story=story, headline="h", headline_from=None, coverage=Coverage(1, 1, None, None)))
+    assert store.stale_stories() == []
+    store.attach("a3", "s2")  # saved, and interrupted before its brief was rewritten
+    assert store.stale_stories() == ["s2"]
+
+
 def test_a_feed_moves_to_a_new_url_with_its_name_and_history(store):
     store.add_feed(Feed("https://example.com/", "Example"))
     store.save_feed_state(Feed("https://example.com/", "Example", error_count=2, last_error="an HTML page"))
@@ -272,7 +284,7 @@ def test_retired_stories_free_their_articles_and_keep_their_ids_until_redirected
                                                  dormant=[], engine="test/1", engine_state={"next_seq": 11}))
 
     regroup("s10", ["a1", "a2"])  # interrupted here: a second retirement adds to what the first kept
-    assert store.stories_without_brief() == ["s10"] and store.story_ids() == ["s1", "s2", "s3", "s4", "s10"]
+    assert store.stale_stories() == ["s10"] and store.story_ids() == ["s1", "s2", "s3", "s4", "s10"]
     store.retire_stories("test/1", {"next_seq": 11})
     assert store.retired_members() == {**held, "s10": ["a1", "a2"]}
     regroup("s11", ["a1", "a2", "a3", "a4", "a5"])

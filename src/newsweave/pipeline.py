@@ -223,7 +223,7 @@ def _settle_locked(store: Store, embedder: Embedder, model: ChatModel | None) ->
     sentences = store_embedder(store)
     # One engine for the batch, so that it stops asking a service that keeps failing.
     engine = LanguageModelEngine(model, sentences) if model else None
-    for story_id in sorted(changes.touched | set(store.stories_without_brief())):  # an interrupted run's too
+    for story_id in sorted(changes.touched | set(store.stale_stories())):  # an interrupted run's too
         write_brief(store, story_id, sentences, engine)
     if retired := store.retired_members():  # every article is placed: an unfinished recluster ends here
         store.redirect_stories(_successors(store, retired))

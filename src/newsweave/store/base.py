@@ -176,8 +176,9 @@ class Store(Protocol):
     def story_ids(self) -> list[str]:
         """Every story id ever handed out, merged and retired ones too."""
 
-    def stories_without_brief(self) -> list[str]:
-        """Stories (not merged away) that hold articles but have no brief: left by an interrupted settling."""
+    def stale_stories(self) -> list[str]:
+        """Stories (not merged away) holding articles whose brief is missing or tells of another number of
+        articles than they hold: left so by an interrupted settling, which saves stories before briefs."""
 
     def retire_stories(self, engine: str, engine_state: dict) -> None:
         """Forget every story so that all articles can be grouped again (``newsweave recluster``), in one

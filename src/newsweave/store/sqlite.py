@@ -460,11 +460,11 @@ class SQLiteStore:
     def story_ids(self) -> list[str]:
         return [row[0] for row in self._query("SELECT id FROM stories ORDER BY rowid")]
 
-    def stories_without_brief(self) -> list[str]:
+    def stale_stories(self) -> list[str]:
         rows = self._query(
-            "SELECT s.id FROM stories s WHERE s.status != 'merged'"
-            " AND NOT EXISTS (SELECT 1 FROM briefs b WHERE b.story_id = s.id)"
-            " AND EXISTS (SELECT 1 FROM story_articles sa WHERE sa.story_id = s.id) ORDER BY s.rowid"
+            "SELECT s.id FROM stories s JOIN (SELECT story_id, COUNT(*) AS held FROM story_articles GROUP BY story_id)"
+            " m ON m.story_id = s.id LEFT JOIN reader_stories r ON r.story_id = s.id"
+            " WHERE s.status != 'merged' AND (r.articles IS NULL OR r.articles != m.held) ORDER BY s.rowid"
         )
         return [row[0] for row in rows]
 
