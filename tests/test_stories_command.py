@@ -165,6 +165,9 @@ def test_stories_are_listed_by_when_they_were_reported_and_filtered_as_the_reade
     assert listed("--order", "breadth") == [["s-dam", "2025-02-11", "08:30"], ["s-chess", "2025-02-12", "18:45"]]
     assert listed("--since", "2025-02-12") == [["s-chess", "2025-02-12", "18:45"]]
     assert listed("--since", "0999-12-31") == listed() == listed("--since", "999999d")  # years before 1000 too
+    assert listed("--order", "ranked") == listed()  # the newest day first, then the most outlets
+    later = newsweave("stories", "--since", "2025-02-13", "--db", db)
+    assert (later.code, later.out) == (0, "") and "no stories match" in later.err
     assert listed("--outlet", "B News") == [["s-dam", "2025-02-11", "08:30"]]
     as_json = json.loads(newsweave("stories", "--outlet", "B News", "--format", "json", "--db", db).out)
     assert as_json == [{"story": "s-dam", "headline": as_json[0]["headline"], "articles": 2, "outlets": 2,
