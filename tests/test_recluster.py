@@ -87,7 +87,7 @@ def test_an_interrupted_recluster_is_finished_by_the_next_settling_and_old_ids_l
         with pytest.raises(KeyboardInterrupt):
             pipeline.recluster(store, _StopsAfter(embedder, calls=1), None)
         assert sum(story is None for _, story in store.iter_assignments()) == 35  # one batch of 25 was done
-        assert store.stats().briefs == 0 and store.retired_members() != {}
+        assert 0 < store.stats().briefs == store.stats().stories and store.retired_members() != {}  # so far
     finished = newsweave("ingest", tmp_path / "a.jsonl", "--db", db)  # nothing new, but it settles the rest
     assert finished.out.startswith("0 ingested, 0 updated, 60 already known"), finished
     with SQLiteStore(db) as store:

@@ -201,10 +201,11 @@ SETTLE_CHUNK = 2_000
 
 
 def settle_stories(store: Store, embedder: Embedder, model: ChatModel | None = None) -> StoryChanges:
-    """The live path of clustering: put every stored article without a story into one, then write the
+    """The live path of clustering: put every stored article without a story into one, and write the
     briefs of the stories that changed (with ``model``, by ``llm/1``: ``stages/language_model.py``).
     Resumes from the engine state in the store; works through the backlog in chunks, each saved in one
-    transaction, so an interrupted run loses at most one chunk. Holds the store's clustering lock throughout:
+    transaction and then briefed, so an interrupted run loses at most one chunk, and the next run rewrites
+    the briefs it left missing or stale. Holds the store's clustering lock throughout:
     two processes settling one database (a scheduled update and a manual ingest) take turns."""
     with store.clustering_lock():  # another process settling the same database finishes first
         return _settle_locked(store, embedder, model)
@@ -212,18 +213,19 @@ def settle_stories(store: Store, embedder: Embedder, model: ChatModel | None = N
 
 def _settle_locked(store: Store, embedder: Embedder, model: ChatModel | None) -> StoryChanges:
     changes = StoryChanges()
+    sentences = store_embedder(store)
+    # One engine for the batch, so that it stops asking a service that keeps failing.
+    engine = LanguageModelEngine(model, sentences) if model else None
     pending = store.unassigned_articles(limit=SETTLE_CHUNK)
     clusterer = _restored_clusterer(store, embedder) if pending else None
-    while pending:
-        _settle_chunk(store, clusterer, embedder, pending, changes)
+    while pending:  # each batch's briefs written with it: a long backlog fills the reader as it goes
+        for story_id in sorted(_settle_chunk(store, clusterer, embedder, pending, changes)):
+            write_brief(store, story_id, sentences, engine)
         pending = store.unassigned_articles(limit=SETTLE_CHUNK)
     gone = {g for g, _ in changes.merged}
     changes.updated -= changes.new | gone
     changes.new -= gone
-    sentences = store_embedder(store)
-    # One engine for the batch, so that it stops asking a service that keeps failing.
-    engine = LanguageModelEngine(model, sentences) if model else None
-    for story_id in sorted(changes.touched | set(store.stale_stories())):  # an interrupted run's too
+    for story_id in store.stale_stories():  # left by an interrupted run
         write_brief(store, story_id, sentences, engine)
     if retired := store.retired_members():  # every article is placed: an unfinished recluster ends here
         store.redirect_stories(_successors(store, retired))
@@ -275,7 +277,8 @@ def _successors(store: Store, former: Mapping[str, list[str]]) -> dict[str, str]
 
 
 def _settle_chunk(store: Store, clusterer: OnlineClusterer, embedder: Embedder, pending: list[Article],
-                  changes: StoryChanges) -> None:
+                  changes: StoryChanges) -> set[str]:
+    """Place one batch of articles and save it; returns the stories it changed that still stand."""
     chunk = StoryChanges()
     placed = {a.duplicate_of: story for a in pending if a.duplicate_of
               for story in [_story_of(store, a.duplicate_of)] if story}
@@ -310,6 +313,7 @@ def _settle_chunk(store: Store, clusterer: OnlineClusterer, embedder: Embedder, 
     changes.new |= chunk.new
     changes.updated |= chunk.updated
     changes.merged += chunk.merged
+    return chunk.touched - gone
 
 
 def _story_of(store: Store, article_id: str) -> str | None:

@@ -113,8 +113,8 @@ def recluster(db_path: str | None) -> None:
     For after an upgrade that changes the embedding model or the clusterer, or to repair stories left
     inconsistent. The same live path as `ingest` and `update`; feeds and articles are untouched. New
     stories get new ids, and each old id (a bookmark, a link) leads to the story that now holds most of
-    its articles. While it runs, the reader shows no story: the new briefs are written at the end, and a
-    feed reader following /feed.atom then sees every story as new. Interrupted, the next recluster,
+    its articles. While it runs, the reader shows the stories regrouped so far (2,000 articles a batch),
+    and a feed reader following /feed.atom sees every story as new. Interrupted, the next recluster,
     update or ingest finishes it.
 
     \b
