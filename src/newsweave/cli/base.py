@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import IO
 
 import click
@@ -76,6 +77,16 @@ def main(verbose: bool) -> None:
     for library in EXTRACTION_LIBRARIES:  # newsweave reports what extraction found itself (partial: why)
         logging.getLogger(library).setLevel(logging.INFO if verbose else logging.CRITICAL)
 
+
+
+def since_time(text: str, now: datetime) -> datetime:
+    """The start a ``--since`` option gives (a duration before ``now`` or an ISO date), or a usage error."""
+    from newsweave.web.digest import parse_since
+
+    try:
+        return parse_since(text, now)
+    except ValueError as error:
+        raise NewsweaveError(str(error)) from None
 
 
 def fetch_policy() -> FetchPolicy:

@@ -19,6 +19,7 @@ from newsweave.cli.base import (
     open_db,
     read_article_file,
     read_story_labels,
+    since_time,
 )
 from newsweave.errors import NewsweaveError
 from newsweave.models import Brief
@@ -156,7 +157,7 @@ def stories_command(since: str | None, outlet: str | None, order: str, limit: in
       newsweave stories --since 24h --order breadth
       newsweave stories --outlet "BBC News" --format json
     """
-    start = _since(since) if since else None
+    start = since_time(since, datetime.now(UTC)) if since else None
     with open_db(db_path) as store:
         briefs = store.reader_stories(since=start, outlet=outlet, limit=limit, order=order)
         outlets = [o.name for o in store.list_outlets()] if outlet and not briefs else []
@@ -173,15 +174,6 @@ def stories_command(since: str | None, outlet: str | None, order: str, limit: in
         coverage = brief.coverage
         click.echo(f"{brief.story}  {_when(coverage.last_updated)}  {_counted(coverage.articles, 'article')}  "
                    f"{_counted(coverage.outlets, 'outlet')}  {brief.headline}")
-
-
-def _since(text: str) -> datetime:
-    from newsweave.web.digest import parse_since
-
-    try:
-        return parse_since(text, datetime.now(UTC))
-    except ValueError as error:
-        raise NewsweaveError(str(error)) from None
 
 
 def _unknown_outlet(name: str, outlets: list[str]) -> str:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import click
 
-from newsweave.cli.base import db_option, main, open_db
+from newsweave.cli.base import db_option, main, open_db, since_time
 from newsweave.errors import NewsweaveError
 
 
@@ -69,13 +69,10 @@ def digest(since: str, fmt: str, limit: int, output: str | None, db_path: str | 
       newsweave digest -o today.html
       newsweave digest --since 7d --format markdown -o week.md
     """
-    from newsweave.web.digest import parse_since, render_digest
+    from newsweave.web.digest import render_digest
 
     now = datetime.now(UTC)
-    try:
-        start = parse_since(since, now)
-    except ValueError as error:
-        raise NewsweaveError(str(error)) from None
+    start = since_time(since, now)
     with open_db(db_path) as store:
         briefs = store.reader_stories(since=start, limit=limit + 1, order="breadth")
     text = render_digest(briefs[:limit], start, now, fmt, more=len(briefs) > limit)

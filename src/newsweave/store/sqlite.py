@@ -51,6 +51,7 @@ _FEED_COLUMNS = (
     " next_check, interval_seconds"
 )
 _MAX_MERGE_HOPS = 100
+_SQL_VARIABLES = 500
 
 
 def _final_story(story: str, joined: Mapping[str, str | None]) -> str | None:
@@ -60,7 +61,6 @@ def _final_story(story: str, joined: Mapping[str, str | None]) -> str | None:
             return story
         story = joined[story]
     return None
-_SQL_VARIABLES = 500
 
 
 def _now() -> str:
